@@ -1,0 +1,26 @@
+"""minigrad: a small PyTorch-like deep-learning framework with reverse-mode autograd on NumPy or CuPy."""
+from . import backend
+from .backend import (Device, device, set_backend, get_backend, manual_seed, float16, float32, float64,
+                      int8, int16, int32, int64, uint8, bool_ as bool, dtype, get_rng_state,
+                      set_rng_state)
+from .tensor import Tensor, tensor, as_tensor, from_numpy
+from .autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from . import autograd
+from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, sum, cat, ...)
+from .creation import *  # noqa: F401,F403
+from . import cuda
+
+half, float, double = float16, float32, float64
+long, int, short = int64, int32, int16
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True if obj is a minigrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def get_default_dtype():
+    """The default floating dtype (float32)."""
+    return backend.default_float()

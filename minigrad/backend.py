@@ -1,0 +1,375 @@
+"""The one place that chooses NumPy or CuPy: devices, dtypes, random generators and array helpers.
+
+Every other module asks this one for the array module (``xp``) instead of importing numpy or cupy.
+"""
+import math
+import os
+
+import numpy as np
+
+__all__ = [
+    "np", "Device", "device", "get_array_module", "xp_for", "device_of", "to_device", "to_numpy",
+    "set_backend", "get_backend", "default_device", "cuda_available", "BackendError",
+    "dtype", "to_dtype", "default_float", "scatter_add", "erf", "rng", "manual_seed",
+]
+
+
+class BackendError(RuntimeError):
+    """Raised when a requested backend (CuPy / CUDA) cannot be used on this machine."""
+
+
+# ----------------------------------------------------------------------------------------- cupy
+_cupy = None          # the cupy module once imported successfully
+_cupy_error = None    # why it could not be used
+
+
+def _load_cupy():
+    """Import cupy and check that a GPU is visible; return the module or raise BackendError."""
+    global _cupy, _cupy_error
+    if _cupy is not None:
+        return _cupy
+    if _cupy_error is None:
+        try:
+            import cupy  # noqa: the only cupy import in minigrad
+            if cupy.cuda.runtime.getDeviceCount() < 1:
+                raise RuntimeError("no CUDA device is visible")
+            _cupy = cupy
+            return cupy
+        except Exception as exc:  # ImportError, CUDA driver errors, ...
+            _cupy_error = f"{type(exc).__name__}: {exc}"
+    raise BackendError(
+        "the cupy backend is not available (" + _cupy_error + "). Install it with "
+        "`pip install minigrad[cuda]` (CuPy for CUDA 12.x) on a machine with an NVIDIA GPU, "
+        "or use MINIGRAD_BACKEND=numpy.")
+
+
+def cuda_available():
+    """True when CuPy imports and at least one CUDA device is visible."""
+    try:
+        _load_cupy()
+        return True
+    except BackendError:
+        return False
+
+
+# -------------------------------------------------------------------------------------- devices
+class Device:
+    """A device: 'cpu' (NumPy arrays) or 'cuda' (CuPy arrays)."""
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, Device):
+            type, index = type.type, type.index
+        elif isinstance(type, str) and ":" in type:
+            type, idx = type.split(":", 1)
+            index = int(idx)
+        if type not in ("cpu", "cuda"):
+            raise ValueError(f"unknown device {type!r}: expected 'cpu' or 'cuda'")
+        self.type = type
+        self.index = index if type == "cuda" else None
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            try:
+                other = Device(other)
+            except ValueError:
+                return False
+        return isinstance(other, Device) and self.type == other.type and (
+            self.index is None or other.index is None or self.index == other.index)
+
+    def __hash__(self):
+        return hash(self.type)
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        return f"device(type='{self.type}'" + ("" if self.index is None else f", index={self.index}") + ")"
+
+
+device = Device
+CPU = Device("cpu")
+CUDA = Device("cuda")
+
+
+def _device_from_env():
+    name = os.environ.get("MINIGRAD_BACKEND", "numpy").strip().lower()
+    if name in ("", "numpy", "cpu"):
+        return CPU
+    if name in ("cupy", "cuda", "gpu"):
+        _load_cupy()
+        return CUDA
+    raise BackendError(f"MINIGRAD_BACKEND={name!r} is not a backend: use 'numpy' or 'cupy'")
+
+
+_default_device = _device_from_env()
+
+
+def default_device():
+    """The device new tensors are created on ('cpu' for numpy, 'cuda' for cupy)."""
+    return _default_device
+
+
+def set_backend(name):
+    """Choose the default backend for new tensors: 'numpy' (cpu) or 'cupy' (cuda)."""
+    global _default_device
+    name = str(name).lower()
+    if name in ("numpy", "cpu"):
+        _default_device = CPU
+    elif name in ("cupy", "cuda", "gpu"):
+        _load_cupy()
+        _default_device = CUDA
+    else:
+        raise BackendError(f"unknown backend {name!r}: use 'numpy' or 'cupy'")
+
+
+def get_backend():
+    """The name of the default backend: 'numpy' or 'cupy'."""
+    return "cupy" if _default_device.type == "cuda" else "numpy"
+
+
+def as_device(dev):
+    """Normalise None / str / Device to a Device (None means the default device)."""
+    if dev is None:
+        return _default_device
+    if isinstance(dev, Device):
+        return dev
+    if isinstance(dev, str):
+        return Device(dev)
+    raise TypeError(f"expected a device such as 'cpu' or 'cuda', got {type(dev).__name__}")
+
+
+def xp_for(dev):
+    """The array module (numpy or cupy) that holds arrays on `dev`."""
+    if as_device(dev).type == "cuda":
+        return _load_cupy()
+    return np
+
+
+def get_array_module(arr):
+    """The array module (numpy or cupy) of an array."""
+    if _cupy is not None and not isinstance(arr, np.ndarray) and isinstance(arr, _cupy.ndarray):
+        return _cupy
+    return np
+
+
+def is_array(x):
+    """True for a numpy or cupy ndarray."""
+    return isinstance(x, np.ndarray) or (_cupy is not None and isinstance(x, _cupy.ndarray))
+
+
+def device_of(arr):
+    """The Device an array lives on."""
+    if _cupy is not None and not isinstance(arr, np.ndarray) and isinstance(arr, _cupy.ndarray):
+        return CUDA
+    return CPU
+
+
+def to_device(arr, dev):
+    """Return `arr` on device `dev` (no copy if it is already there)."""
+    dev = as_device(dev)
+    if dev.type == "cuda":
+        cp = _load_cupy()
+        return arr if isinstance(arr, cp.ndarray) else cp.asarray(arr)
+    return to_numpy(arr)
+
+
+def to_numpy(arr):
+    """Return `arr` as a NumPy array (copied from the GPU if needed)."""
+    if isinstance(arr, np.ndarray):
+        return arr
+    if _cupy is not None and isinstance(arr, _cupy.ndarray):
+        return _cupy.asnumpy(arr)
+    return np.asarray(arr)
+
+
+def cupy_loaded():
+    """True once CuPy has been imported (so arrays may live on two devices)."""
+    return _cupy is not None
+
+
+# --------------------------------------------------------------------------------------- dtypes
+class dtype:
+    """A tensor element type, printed as ``minigrad.float32`` and backed by a NumPy dtype."""
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name, np_dtype):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.is_floating_point = self.np.kind == "f"
+        self.is_signed = self.np.kind in "fi"
+        self.itemsize = self.np.itemsize
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):
+        return (to_dtype, (self.name,))
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return self.np == other.np
+        try:
+            return self.np == to_dtype(other).np
+        except TypeError:
+            return False
+
+    def __hash__(self):
+        return hash(self.np)
+
+
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+uint8 = dtype("uint8", np.uint8)
+bool_ = dtype("bool", np.bool_)
+DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_)
+_BY_NP = {d.np: d for d in DTYPES}
+_ALIASES = {"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
+            "short": int16, "bool": bool_}
+_default_float = float32
+
+
+def default_float():
+    """The default floating dtype (float32)."""
+    return _default_float
+
+
+def to_dtype(x):
+    """Convert a minigrad dtype, NumPy dtype, string or Python type to a minigrad dtype."""
+    if isinstance(x, dtype):
+        return x
+    if x is float:
+        return _default_float
+    if x is int:
+        return int64
+    if x is bool:
+        return bool_
+    if isinstance(x, str) and x in _ALIASES:
+        return _ALIASES[x]
+    try:
+        d = np.dtype(x)
+    except TypeError:
+        d = None
+    if d is not None and d in _BY_NP:
+        return _BY_NP[d]
+    raise TypeError(f"unsupported dtype {x!r}: expected one of "
+                    + ", ".join(f"minigrad.{d.name}" for d in DTYPES))
+
+
+def dtype_of(arr):
+    """The minigrad dtype of a backend array."""
+    try:
+        return _BY_NP[arr.dtype]
+    except KeyError:
+        raise TypeError(f"arrays of dtype {arr.dtype} are not supported") from None
+
+
+# ------------------------------------------------------------------------------ array helpers
+def scatter_add(target, index, values):
+    """target[index] += values, accumulating repeated indices (in place)."""
+    if get_array_module(target) is np:
+        np.add.at(target, index, values)
+    else:
+        import cupyx  # noqa: part of cupy
+        cupyx.scatter_add(target, index, values)
+    return target
+
+
+_erf_vec = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def erf(x):
+    """The error function, elementwise, to float64 accuracy on either backend."""
+    xp = get_array_module(x)
+    if xp is np:
+        return _erf_vec(x).astype(x.dtype, copy=False)
+    from cupyx.scipy.special import erf as cu_erf
+    return cu_erf(x)
+
+
+# ------------------------------------------------------------------------------------ randomness
+_generators = {}
+
+
+def rng(dev=None):
+    """The random generator of a device (numpy Generator on cpu, cupy RandomState on cuda)."""
+    dev = as_device(dev)
+    gen = _generators.get(dev.type)
+    if gen is None:
+        seed = int.from_bytes(os.urandom(4), "little")
+        gen = _make_generator(dev.type, seed)
+        _generators[dev.type] = gen
+    return gen
+
+
+def _make_generator(kind, seed):
+    if kind == "cuda":
+        return _load_cupy().random.RandomState(seed)
+    return np.random.default_rng(seed)
+
+
+def manual_seed(seed):
+    """Seed the random generators of every backend so runs are reproducible."""
+    seed = int(seed)
+    _generators["cpu"] = _make_generator("cpu", seed)
+    if _cupy is not None:
+        _generators["cuda"] = _make_generator("cuda", seed)
+    return seed
+
+
+def get_rng_state():
+    """A picklable snapshot of the random generators (for exact resume)."""
+    state = {"cpu": rng("cpu").bit_generator.state}
+    if _cupy is not None and "cuda" in _generators:
+        state["cuda"] = None  # cupy RandomState has no portable state; resume re-seeds instead
+    return state
+
+
+def set_rng_state(state):
+    """Restore random generators from `get_rng_state()`."""
+    gen = np.random.default_rng()
+    gen.bit_generator.state = state["cpu"]
+    _generators["cpu"] = gen
+
+
+def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
+    """Array of normal samples with the given numpy dtype on `dev`."""
+    gen = rng(dev)
+    if as_device(dev).type == "cuda":
+        out = gen.standard_normal(shape, dtype=dt)
+    else:
+        out = gen.standard_normal(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
+    if std != 1.0 or mean != 0.0:
+        out = out * std + mean
+    return out.astype(dt, copy=False)
+
+
+def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
+    """Array of samples from U[low, high) with the given numpy dtype on `dev`."""
+    gen = rng(dev)
+    if as_device(dev).type == "cuda":
+        out = gen.random_sample(shape, dtype=dt)
+    else:
+        out = gen.random(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
+    if low != 0.0 or high != 1.0:
+        out = out * (high - low) + low
+    return out.astype(dt, copy=False)
+
+
+def random_integers(low, high, shape, dev=None):
+    """int64 array of samples from [low, high)."""
+    gen = rng(dev)
+    if as_device(dev).type == "cuda":
+        return gen.randint(low, high, size=shape, dtype=np.int64)
+    return gen.integers(low, high, size=shape, dtype=np.int64)
+
+
+def random_permutation(n, dev=None):
+    """A random permutation of range(n) as int64."""
+    gen = rng(dev)
+    return gen.permutation(n).astype(np.int64)

@@ -1,0 +1,821 @@
+"""The public op functions (`minigrad.add`, `minigrad.matmul`, ...): argument checking and dtype
+promotion in front of the differentiable primitives defined in the submodules."""
+import numbers
+
+from .. import backend as B
+from . import elementwise as E, reduce as R, shape as S, index as I, matmul as M
+from .reduce import normalize_dim, normalize_dims
+
+__all__ = [
+    "add", "sub", "mul", "div", "true_divide", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
+    "tanh", "sigmoid", "relu", "gelu", "clamp", "clip", "maximum", "minimum", "where", "matmul", "mm",
+    "bmm", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp",
+    "softmax", "log_softmax", "reshape", "view", "transpose", "permute", "squeeze", "unsqueeze",
+    "expand", "flatten", "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "flip",
+    "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
+    "isfinite", "all", "any", "allclose", "equal", "sign", "floor", "ceil", "round", "topk", "sort",
+    "argsort", "cumsum", "outer", "dot", "numel",
+]
+
+
+def _T():
+    from ..tensor import Tensor
+    return Tensor
+
+
+def as_tensor_like(x, ref):
+    """Turn a non-Tensor operand (array, list) into a Tensor on `ref`'s device."""
+    Tensor = _T()
+    if isinstance(x, Tensor):
+        return x
+    from ..tensor import tensor
+    return tensor(x, device=ref.device if isinstance(ref, Tensor) else None)
+
+
+def _is_scalar(x):
+    return isinstance(x, numbers.Number) and not B.is_array(x)
+
+
+def _binary(fn, a, b, op):
+    """Apply a broadcasting binary op, promoting dtypes the way PyTorch does."""
+    Tensor = _T()
+    if not isinstance(a, Tensor) and not _is_scalar(a):
+        a = _coerce(a, b, op)
+    if not isinstance(b, Tensor) and not _is_scalar(b):
+        b = _coerce(b, a, op)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        da, db = a.data.dtype, b.data.dtype
+        if da != db:
+            fa, fb = da.kind == "f", db.kind == "f"
+            if fa and not fb:
+                b = b.to(B.dtype_of(a.data))
+            elif fb and not fa:
+                a = a.to(B.dtype_of(b.data))
+    elif isinstance(a, Tensor):
+        a = _scalar_promote(a, b)
+        if isinstance(b, bool):
+            b = int(b)
+    elif isinstance(b, Tensor):
+        b = _scalar_promote(b, a)
+        if isinstance(a, bool):
+            a = int(a)
+    else:
+        raise TypeError(f"{op}: expected at least one Tensor operand, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
+    return fn.apply(a, b)
+
+
+def _coerce(x, ref, op):
+    if B.is_array(x) or isinstance(x, (list, tuple)):
+        return as_tensor_like(x, ref)
+    raise TypeError(f"{op}: unsupported operand type {type(x).__name__}")
+
+
+def _scalar_promote(t, s):
+    """int tensor (op) float scalar gives the default float dtype, as in PyTorch."""
+    if isinstance(s, float) and t.data.dtype.kind in "biu":
+        return t.to(B.default_float())
+    if isinstance(s, complex):
+        raise TypeError("complex scalars are not supported")
+    return t
+
+
+def add(a, b, alpha=1):
+    """a + alpha * b, elementwise with broadcasting."""
+    return _binary(E.Add, a, b if alpha == 1 else mul(b, alpha), "add")
+
+
+def sub(a, b, alpha=1):
+    """a - alpha * b, elementwise with broadcasting."""
+    return _binary(E.Sub, a, b if alpha == 1 else mul(b, alpha), "sub")
+
+
+def mul(a, b):
+    """a * b, elementwise with broadcasting."""
+    return _binary(E.Mul, a, b, "mul")
+
+
+def div(a, b):
+    """a / b (true division; integer inputs give the default float dtype)."""
+    Tensor = _T()
+    if isinstance(a, Tensor) and a.data.dtype.kind in "biu" and not (
+            isinstance(b, Tensor) and b.data.dtype.kind == "f"):
+        a = a.to(B.default_float())
+    if isinstance(b, Tensor) and b.data.dtype.kind in "biu" and not (
+            isinstance(a, Tensor) and a.data.dtype.kind == "f"):
+        b = b.to(B.default_float())
+    return _binary(E.Div, a, b, "div")
+
+
+true_divide = div
+
+
+def pow(a, b):
+    """a ** b, elementwise with broadcasting."""
+    return _binary(E.Pow, a, b, "pow")
+
+
+def neg(a):
+    """-a."""
+    return E.Neg.apply(a)
+
+
+def _float_unary(fn, a):
+    if a.data.dtype.kind != "f":
+        a = a.to(B.default_float())
+    return fn.apply(a)
+
+
+def exp(a):
+    """e ** a, elementwise."""
+    return _float_unary(E.Exp, a)
+
+
+def log(a):
+    """Natural logarithm, elementwise."""
+    return _float_unary(E.Log, a)
+
+
+def sqrt(a):
+    """Square root, elementwise."""
+    return _float_unary(E.Sqrt, a)
+
+
+def abs(a):
+    """|a|, elementwise."""
+    return E.Abs.apply(a)
+
+
+def sin(a):
+    """Sine, elementwise."""
+    return _float_unary(E.Sin, a)
+
+
+def cos(a):
+    """Cosine, elementwise."""
+    return _float_unary(E.Cos, a)
+
+
+def tanh(a):
+    """Hyperbolic tangent, elementwise."""
+    return _float_unary(E.Tanh, a)
+
+
+def sigmoid(a):
+    """1 / (1 + exp(-a)), elementwise and overflow-free."""
+    return _float_unary(E.Sigmoid, a)
+
+
+def relu(a):
+    """max(a, 0), elementwise."""
+    return E.Relu.apply(a)
+
+
+def gelu(a, approximate="none"):
+    """Gaussian error linear unit: a * Phi(a) (exact, or the 'tanh' approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return _float_unary(E.Gelu, a) if approximate == "none" else E.Gelu.apply(a, "tanh")
+
+
+def clamp(a, min=None, max=None):
+    """Limit every element of `a` to [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    Tensor = _T()
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
+        return out
+    return E.Clamp.apply(a, min, max)
+
+
+clip = clamp
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors (ties share the gradient)."""
+    return _binary(E.Maximum, a, as_tensor_like(b, a), "maximum")
+
+
+def minimum(a, b):
+    """Elementwise minimum of two tensors (ties share the gradient)."""
+    return _binary(E.Minimum, a, as_tensor_like(b, a), "minimum")
+
+
+def where(condition, input, other):
+    """Pick `input` where condition is true, else `other` (broadcasting all three)."""
+    Tensor = _T()
+    cond = condition.data if isinstance(condition, Tensor) else condition
+    if not B.is_array(cond) or cond.dtype != bool:
+        raise TypeError("where: expected condition to be a bool tensor")
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
+        if input.dtype.is_floating_point and not other.dtype.is_floating_point:
+            other = other.to(input.dtype)
+        elif other.dtype.is_floating_point and not input.dtype.is_floating_point:
+            input = input.to(other.dtype)
+    return E.Where.apply(cond, input, other)
+
+
+# ------------------------------------------------------------------------------------ matmul
+def matmul(a, b):
+    """Matrix product with NumPy/PyTorch rules for 1-D, 2-D and batched (broadcast) operands."""
+    Tensor = _T()
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected Tensors, got {type(a).__name__} and {type(b).__name__}")
+    return M.MatMul.apply(a, b)
+
+
+def mm(a, b):
+    """2-D matrix product."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def bmm(a, b):
+    """Batched 3-D matrix product."""
+    if a.ndim != 3 or b.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {a.shape} and {b.shape}")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: batch sizes differ: {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    """Inner product of two 1-D tensors."""
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"dot: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def outer(a, b):
+    """Outer product of two 1-D tensors."""
+    return mul(a.unsqueeze(1), b.unsqueeze(0))
+
+
+# -------------------------------------------------------------------------------- reductions
+def _dims(a, dim, op):
+    return normalize_dims(dim, a.ndim, op)
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    """Sum over `dim` (all dims when None)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.data.dtype.kind in "bui":
+        a = a.to(B.int64)
+    return R.Sum.apply(a, _dims(a, dim, "sum"), keepdim)
+
+
+def mean(a, dim=None, keepdim=False):
+    """Mean over `dim` (all dims when None); needs a floating tensor."""
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {a.dtype.name}")
+    return R.Mean.apply(a, _dims(a, dim, "mean"), keepdim)
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance over `dim` with Bessel's correction (correction=1) by default."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    return R.Var.apply(a, _dims(a, dim, "var"), keepdim, correction)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Standard deviation: sqrt(var)."""
+    return sqrt(var(a, dim, unbiased, keepdim, correction))
+
+
+def _maxmin(a, dim, keepdim, is_max):
+    Tensor = _T()
+    if isinstance(dim, Tensor):
+        return maximum(a, dim) if is_max else minimum(a, dim)
+    if dim is None:
+        return R.MaxMinAll.apply(a, is_max)
+    d = normalize_dim(dim, a.ndim, "max" if is_max else "min")
+    if a.ndim == 0:
+        return _MinMax(a, Tensor._make(B.get_array_module(a.data).asarray(0), False, None, 0))
+    values, indices = R.MaxMinDim.apply(a, d, keepdim, is_max)
+    return _MinMax(values, indices)
+
+
+class _MinMax(tuple):
+    """(values, indices) with attribute access, like torch.return_types.max."""
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+
+def max(a, dim=None, keepdim=False):
+    """Largest element, or (values, indices) along `dim`; a Tensor `dim` means maximum(a, dim)."""
+    return _maxmin(a, dim, keepdim, True)
+
+
+def min(a, dim=None, keepdim=False):
+    """Smallest element, or (values, indices) along `dim`; a Tensor `dim` means minimum(a, dim)."""
+    return _maxmin(a, dim, keepdim, False)
+
+
+def amax(a, dim=None, keepdim=False):
+    """Largest values over `dim` (a tensor, no indices)."""
+    if dim is None or isinstance(dim, (list, tuple)):
+        out = a
+        for ax in sorted(_dims(a, dim, "amax"), reverse=True):
+            out = max(out, ax, keepdim)[0]
+        return out
+    return max(a, dim, keepdim)[0]
+
+
+def amin(a, dim=None, keepdim=False):
+    """Smallest values over `dim` (a tensor, no indices)."""
+    if dim is None or isinstance(dim, (list, tuple)):
+        out = a
+        for ax in sorted(_dims(a, dim, "amin"), reverse=True):
+            out = min(out, ax, keepdim)[0]
+        return out
+    return min(a, dim, keepdim)[0]
+
+
+def _arg(a, dim, keepdim, fn):
+    Tensor = _T()
+    xp = B.get_array_module(a.data)
+    if dim is None:
+        out = getattr(a.data.reshape(-1), fn)()
+        out = xp.asarray(out, dtype=xp.int64)
+        if keepdim:
+            out = out.reshape((1,) * a.ndim)
+    else:
+        d = normalize_dim(dim, a.ndim, fn)
+        out = getattr(a.data, fn)(axis=d).astype(xp.int64)
+        if keepdim:
+            out = xp.expand_dims(out, d)
+    return Tensor._make(out, False, None, 0)
+
+
+def argmax(a, dim=None, keepdim=False):
+    """Index of the largest element (flattened when dim is None); no gradient."""
+    return _arg(a, dim, keepdim, "argmax")
+
+
+def argmin(a, dim=None, keepdim=False):
+    """Index of the smallest element (flattened when dim is None); no gradient."""
+    return _arg(a, dim, keepdim, "argmin")
+
+
+def logsumexp(a, dim, keepdim=False):
+    """log(sum(exp(a), dim)), computed stably."""
+    return R.LogSumExp.apply(a, _dims(a, dim, "logsumexp"), keepdim)
+
+
+def softmax(a, dim, dtype=None):
+    """exp(a) / sum(exp(a)) along `dim`, computed stably."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return R.Softmax.apply(_floatify(a), normalize_dim(dim, a.ndim, "softmax"))
+
+
+def log_softmax(a, dim, dtype=None):
+    """a - logsumexp(a, dim): log-probabilities along `dim`, computed stably."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return R.LogSoftmax.apply(_floatify(a), normalize_dim(dim, a.ndim, "log_softmax"))
+
+
+def _floatify(a):
+    return a if a.dtype.is_floating_point else a.to(B.default_float())
+
+
+# ------------------------------------------------------------------------------------- shape
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if not isinstance(s, (int, B.np.integer)) or isinstance(s, bool):
+            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def _view(out, src):
+    """Make `out` share `src`'s version counter (it is a view of the same memory)."""
+    out._version = src._version
+    return out
+
+
+def reshape(a, *shape):
+    """The same elements with a new shape (one dim may be -1)."""
+    shape = S.infer_shape(_shape_arg(shape), a.numel(), "reshape")
+    if shape == a.shape:
+        return a
+    return _view(S.Reshape.apply(a, shape), a)
+
+
+def view(a, *shape):
+    """Same as reshape (minigrad tensors are always viewable)."""
+    shape = S.infer_shape(_shape_arg(shape), a.numel(), "view")
+    return _view(S.Reshape.apply(a, shape), a)
+
+
+def transpose(a, dim0, dim1):
+    """Swap two dimensions."""
+    n = a.ndim
+    d0, d1 = normalize_dim(dim0, n, "transpose"), normalize_dim(dim1, n, "transpose")
+    if n == 0:
+        return a
+    axes = list(range(n))
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return _view(S.Permute.apply(a, tuple(axes)), a)
+
+
+def permute(a, *dims):
+    """Reorder the dimensions."""
+    dims = _shape_arg(dims)
+    if len(dims) != a.ndim:
+        raise RuntimeError(f"permute: number of dims don't match: input has {a.ndim} dims but "
+                           f"{len(dims)} were given")
+    axes = tuple(normalize_dim(d, a.ndim, "permute") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"permute: repeated dim in {dims}")
+    return _view(S.Permute.apply(a, axes), a)
+
+
+def squeeze(a, dim=None):
+    """Remove dimensions of size 1 (all, or only `dim`)."""
+    if dim is None:
+        shape = tuple(s for s in a.shape if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        axes = {normalize_dim(d, a.ndim, "squeeze") for d in dims}
+        shape = tuple(s for i, s in enumerate(a.shape) if not (i in axes and s == 1))
+    return reshape(a, shape) if shape != a.shape else a
+
+
+def unsqueeze(a, dim):
+    """Insert a dimension of size 1 at `dim`."""
+    d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
+    shape = a.shape[:d] + (1,) + a.shape[d:]
+    return _view(S.Reshape.apply(a, shape), a)
+
+
+def expand(a, *sizes):
+    """Broadcast to a larger shape without copying (-1 keeps a size)."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({a.ndim})")
+    lead = len(sizes) - a.ndim
+    shape = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension")
+            shape.append(s)
+            continue
+        old = a.shape[i - lead]
+        if s == -1:
+            s = old
+        if old != 1 and s != old:
+            raise RuntimeError(f"expand: the expanded size of the tensor ({s}) must match the existing "
+                               f"size ({old}) at non-singleton dimension {i}. Target sizes: "
+                               f"{list(sizes)}. Tensor sizes: {list(a.shape)}")
+        shape.append(s)
+    return _view(S.Expand.apply(a, tuple(shape)), a)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    """Merge dimensions start_dim..end_dim into one."""
+    if a.ndim == 0:
+        return reshape(a, 1)
+    s = normalize_dim(start_dim, a.ndim, "flatten")
+    e = normalize_dim(end_dim, a.ndim, "flatten")
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    n = 1
+    for x in a.shape[s:e + 1]:
+        n *= x
+    return reshape(a, a.shape[:s] + (n,) + a.shape[e + 1:])
+
+
+def _tensor_list(tensors, op):
+    Tensor = _T()
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected a list of Tensors, but element {i} is "
+                            f"{type(t).__name__}")
+    floats = [t.dtype for t in tensors if t.dtype.is_floating_point]
+    if floats and len(floats) != len(tensors):
+        target = floats[0]
+        tensors = [t if t.dtype.is_floating_point else t.to(target) for t in tensors]
+    return tensors
+
+
+def cat(tensors, dim=0):
+    """Concatenate tensors along an existing dimension."""
+    tensors = _tensor_list(tensors, "cat")
+    ref = tensors[0]
+    d = normalize_dim(dim, ref.ndim, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"cat: tensors must have the same number of dimensions: got "
+                               f"{ref.ndim} and {t.ndim} (tensor {i}, shapes {ref.shape} and {t.shape})")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} for "
+                                   f"tensor number {i} in the list (shapes {ref.shape} and {t.shape})")
+    return S.Cat.apply(*tensors, dim=d)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join same-shaped tensors along a new dimension."""
+    tensors = _tensor_list(tensors, "stack")
+    ref = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.shape != ref.shape:
+            raise RuntimeError(f"stack: expects each tensor to be equal size, but got {ref.shape} at "
+                               f"entry 0 and {t.shape} at entry {i}")
+    return S.Stack.apply(*tensors, dim=normalize_dim(dim, ref.ndim + 1, "stack"))
+
+
+def split(a, split_size_or_sections, dim=0):
+    """Split into chunks of a given size (last may be smaller) or of the listed sizes."""
+    d = normalize_dim(dim, a.ndim, "split")
+    n = a.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtin_sum(sizes) != n or builtin_any(s < 0 for s in sizes):
+            raise RuntimeError(f"split: split_sizes {sizes} do not sum to the size {n} of dimension {d}")
+    outs = S.Split.apply(a, tuple(sizes), d)
+    return tuple(_view(o, a) for o in outs)
+
+
+def chunk(a, chunks, dim=0):
+    """Split into `chunks` nearly equal pieces (as PyTorch: ceil-sized, may return fewer)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
+    n = a.shape[normalize_dim(dim, a.ndim, "chunk")]
+    size = -(-n // chunks) if n else 1
+    return split(a, builtin_max(size, 1), dim)
+
+
+def unbind(a, dim=0):
+    """Remove `dim`, returning a tuple of slices along it."""
+    d = normalize_dim(dim, a.ndim, "unbind")
+    if a.shape[d] == 0:
+        return ()
+    outs = S.Unbind.apply(a, d)
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    return tuple(_view(o, a) for o in outs)
+
+
+def flip(a, dims):
+    """Reverse the order of elements along `dims`."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    return S.Flip.apply(a, tuple(normalize_dim(d, a.ndim, "flip") for d in dims))
+
+
+# ------------------------------------------------------------------------------------- index
+def _index_array(index, op, ref):
+    Tensor = _T()
+    idx = index.data if isinstance(index, Tensor) else index
+    if not B.is_array(idx):
+        idx = B.xp_for(ref.device).asarray(idx)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected an integer (int64) index tensor, got dtype {idx.dtype}")
+    if B.device_of(idx) != ref.device:
+        raise RuntimeError(f"{op}: index is on {B.device_of(idx)} but input is on {ref.device}")
+    return idx
+
+
+def gather(a, dim, index):
+    """out[i][j] = a[index[i][j]][j] (for dim=0), and likewise for other dims."""
+    d = normalize_dim(dim, a.ndim, "gather")
+    idx = _index_array(index, "gather", a)
+    if idx.ndim != a.ndim:
+        raise RuntimeError(f"gather: index tensor must have the same number of dimensions as input "
+                           f"({idx.ndim} vs {a.ndim})")
+    for k in range(a.ndim):
+        if k != d and idx.shape[k] > a.shape[k]:
+            raise RuntimeError(f"gather: size of index {tuple(idx.shape)} exceeds input "
+                               f"{a.shape} at dimension {k}")
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= a.shape[d]:
+            raise IndexError(f"gather: index {hi if hi >= a.shape[d] else lo} is out of bounds for "
+                             f"dimension {d} with size {a.shape[d]}")
+    return I.Gather.apply(a, d, idx)
+
+
+def index_select(a, dim, index):
+    """Select whole slices along `dim` at the given 1-D indices."""
+    d = normalize_dim(dim, a.ndim, "index_select")
+    idx = _index_array(index, "index_select", a)
+    if idx.ndim > 1:
+        raise IndexError(f"index_select: index must be 1-D, got shape {tuple(idx.shape)}")
+    idx = idx.reshape(-1)
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= a.shape[d]:
+            raise IndexError(f"index_select: index {hi if hi >= a.shape[d] else lo} is out of bounds "
+                             f"for dimension {d} with size {a.shape[d]}")
+    return I.IndexSelect.apply(a, d, idx)
+
+
+def masked_fill(a, mask, value):
+    """Copy of `a` with `value` written where the boolean mask (broadcast to a's shape) is true."""
+    Tensor = _T()
+    m = mask.data if isinstance(mask, Tensor) else mask
+    if not B.is_array(m) or m.dtype != bool:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{getattr(m, 'dtype', type(m).__name__)}")
+    try:
+        shape = B.np.broadcast_shapes(tuple(m.shape), a.shape)
+    except ValueError:
+        shape = None
+    if shape != a.shape:
+        raise RuntimeError(f"masked_fill: the mask of shape {tuple(m.shape)} cannot be broadcast to "
+                           f"the input shape {a.shape}")
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor")
+        value = value.item()
+    return I.MaskedFill.apply(a, m, value)
+
+
+# ------------------------------------------------------------------------- comparisons, misc
+def _compare(a, b, name):
+    Tensor = _T()
+    xp = B.get_array_module(a.data)
+    bd = b.data if isinstance(b, Tensor) else b
+    try:
+        out = getattr(xp, name)(a.data, bd)
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes {a.shape} and {tuple(getattr(bd, 'shape', ()))} cannot "
+                           f"be broadcast together") from None
+    return Tensor._make(xp.asarray(out), False, None, 0)
+
+
+def eq(a, b):
+    """a == b elementwise (bool, no gradient)."""
+    return _compare(a, b, "equal")
+
+
+def ne(a, b):
+    """a != b elementwise (bool, no gradient)."""
+    return _compare(a, b, "not_equal")
+
+
+def lt(a, b):
+    """a < b elementwise (bool, no gradient)."""
+    return _compare(a, b, "less")
+
+
+def le(a, b):
+    """a <= b elementwise (bool, no gradient)."""
+    return _compare(a, b, "less_equal")
+
+
+def gt(a, b):
+    """a > b elementwise (bool, no gradient)."""
+    return _compare(a, b, "greater")
+
+
+def ge(a, b):
+    """a >= b elementwise (bool, no gradient)."""
+    return _compare(a, b, "greater_equal")
+
+
+def _nograd(a, fn):
+    Tensor = _T()
+    return Tensor._make(fn(B.get_array_module(a.data), a.data), False, None, 0)
+
+
+def isnan(a):
+    """True where a is NaN."""
+    return _nograd(a, lambda xp, x: xp.isnan(x))
+
+
+def isinf(a):
+    """True where a is +-inf."""
+    return _nograd(a, lambda xp, x: xp.isinf(x))
+
+
+def isfinite(a):
+    """True where a is finite."""
+    return _nograd(a, lambda xp, x: xp.isfinite(x))
+
+
+def sign(a):
+    """-1, 0 or 1 by the sign of each element (no gradient)."""
+    return _nograd(a, lambda xp, x: xp.sign(x))
+
+
+def floor(a):
+    """Round down (no gradient)."""
+    return _nograd(a, lambda xp, x: xp.floor(x))
+
+
+def ceil(a):
+    """Round up (no gradient)."""
+    return _nograd(a, lambda xp, x: xp.ceil(x))
+
+
+def round(a, decimals=0):
+    """Round half to even (no gradient)."""
+    return _nograd(a, lambda xp, x: xp.round(x, decimals))
+
+
+def all(a, dim=None):
+    """True when every element is non-zero (along `dim` if given)."""
+    return _nograd(a, lambda xp, x: xp.asarray(x.all(axis=dim)))
+
+
+def any(a, dim=None):
+    """True when any element is non-zero (along `dim` if given)."""
+    return _nograd(a, lambda xp, x: xp.asarray(x.any(axis=dim)))
+
+
+def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
+    """True when |a - b| <= atol + rtol * |b| everywhere."""
+    xp = B.get_array_module(a.data)
+    return bool(xp.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(a, b):
+    """True when both tensors have the same shape and elements."""
+    return a.shape == b.shape and bool((a.data == b.data).all())
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) values along `dim` and their indices; values carry gradient."""
+    d = normalize_dim(dim, a.ndim, "topk")
+    if k < 0 or k > a.shape[d]:
+        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {a.shape[d]}")
+    xp = B.get_array_module(a.data)
+    key = -a.data if largest else a.data
+    idx = xp.argsort(key, axis=d, kind="stable")
+    idx = xp.take(idx, xp.arange(k), axis=d)
+    return _MinMax(gather(a, d, idx), _T()._make(idx.astype(xp.int64), False, None, 0))
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    """Sorted values along `dim` and the permutation indices; values carry gradient."""
+    d = normalize_dim(dim, a.ndim, "sort")
+    xp = B.get_array_module(a.data)
+    idx = xp.argsort(-a.data if descending else a.data, axis=d, kind="stable").astype(xp.int64)
+    return _MinMax(gather(a, d, idx), _T()._make(idx, False, None, 0))
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    """Indices that sort `a` along `dim`."""
+    return sort(a, dim, descending)[1]
+
+
+def cumsum(a, dim):
+    """Cumulative sum along `dim`."""
+    d = normalize_dim(dim, a.ndim, "cumsum")
+    return _Cumsum.apply(a, d)
+
+
+class _Cumsum(E.Op):
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return B.get_array_module(a).cumsum(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = B.get_array_module(g)
+        return xp.flip(xp.cumsum(xp.flip(g, axis=ctx.dim), axis=ctx.dim), axis=ctx.dim)
+
+
+def numel(a):
+    """Number of elements."""
+    return a.numel()
+
+
+import builtins as _builtins  # noqa: E402  (names shadowed above by the op functions)
+builtin_sum, builtin_any, builtin_max = _builtins.sum, _builtins.any, _builtins.max

@@ -1,0 +1,387 @@
+"""Elementwise ops with broadcasting: arithmetic, exp/log family, activations, clamp, where, casts."""
+import math
+
+from .. import backend as B
+from ..autograd import Function
+
+
+class Op(Function):
+    """A built-in op: forward and backward work on backend arrays (numpy or cupy)."""
+    raw = True
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+def _shape(x):
+    return getattr(x, "shape", ())
+
+
+def _broadcast_error(op, a, b):
+    return RuntimeError(f"{op}: the shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be "
+                        f"broadcast together")
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        try:
+            return a + b
+        except ValueError:
+            raise _broadcast_error("add", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, sa) if na else None), (unbroadcast(g, sb) if nb else None)
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (_shape(a), _shape(b))
+        try:
+            return a - b
+        except ValueError:
+            raise _broadcast_error("sub", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        sa, sb = ctx.shapes
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g, sa) if na else None), (unbroadcast(-g, sb) if nb else None)
+
+
+class Mul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return a * b
+        except ValueError:
+            raise _broadcast_error("mul", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        return (unbroadcast(g * b, a.shape) if na else None), (unbroadcast(g * a, b.shape) if nb else None)
+
+
+class Div(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return a / b
+        except ValueError:
+            raise _broadcast_error("div", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g / b, a.shape) if na else None
+        gb = unbroadcast(-g * a / (b * b), b.shape) if nb else None
+        return ga, gb
+
+
+class Pow(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        try:
+            out = a ** b
+        except ValueError:
+            raise _broadcast_error("pow", a, b) from None
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = gb = None
+        if na:
+            ga = unbroadcast(g * b * a ** (b - 1), _shape(a))
+        if nb:
+            xp = B.get_array_module(out)
+            log_a = xp.log(xp.where(a > 0, a, 1)) if B.is_array(a) else (math.log(a) if a > 0 else math.nan)
+            # d(a^b)/db = a^b log a; PyTorch defines it as 0 where a == 0 and b >= 0
+            gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, g * out * log_a), _shape(b))
+        return ga, gb
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = B.get_array_module(a).exp(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out
+
+
+class Log(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            return B.get_array_module(a).log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g / a
+
+
+class Sqrt(Op):
+    @staticmethod
+    def forward(ctx, a):
+        with B.np.errstate(invalid="ignore"):
+            out = B.get_array_module(a).sqrt(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        with B.np.errstate(divide="ignore"):
+            return g / (2 * out)
+
+
+class Abs(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * B.get_array_module(a).sign(a)
+
+
+class Sin(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return B.get_array_module(a).sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return g * B.get_array_module(a).cos(a)
+
+
+class Cos(Op):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return B.get_array_module(a).cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        return -g * B.get_array_module(a).sin(a)
+
+
+class Tanh(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = B.get_array_module(a).tanh(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (1 - out * out)
+
+
+def sigmoid_array(a):
+    """Numerically stable logistic function on a backend array."""
+    xp = B.get_array_module(a)
+    e = xp.exp(-abs(a))
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Sigmoid(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = sigmoid_array(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * out * (1 - out)
+
+
+class Relu(Op):
+    @staticmethod
+    def forward(ctx, a):
+        out = B.get_array_module(a).maximum(a, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        out, = ctx.saved_tensors
+        return g * (out > 0)
+
+
+class Gelu(Op):
+    """x * Phi(x) with the exact normal CDF (approximate='none') or the tanh form ('tanh')."""
+
+    @staticmethod
+    def forward(ctx, a, approximate="none"):
+        xp = B.get_array_module(a)
+        ctx.save_for_backward(a)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            k = (2 / xp.pi) ** 0.5
+            return 0.5 * a * (1 + xp.tanh(k * (a + 0.044715 * a ** 3)))
+        return 0.5 * a * (1 + B.erf(a / 2 ** 0.5))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        xp = B.get_array_module(a)
+        if ctx.approximate == "tanh":
+            k = (2 / xp.pi) ** 0.5
+            inner = k * (a + 0.044715 * a ** 3)
+            t = xp.tanh(inner)
+            return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * k * (1 + 3 * 0.044715 * a * a))
+        cdf = 0.5 * (1 + B.erf(a / 2 ** 0.5))
+        pdf = xp.exp(-0.5 * a * a) / (2 * xp.pi) ** 0.5
+        return g * (cdf + a * pdf)
+
+
+class Clamp(Op):
+    @staticmethod
+    def forward(ctx, a, min=None, max=None):
+        ctx.save_for_backward(a)
+        ctx.bounds = (min, max)
+        return B.get_array_module(a).clip(a, min, max).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        lo, hi = ctx.bounds
+        mask = True
+        if lo is not None:
+            mask = a >= lo
+        if hi is not None:
+            mask = mask & (a <= hi)
+        return g * mask
+
+
+class Maximum(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return B.get_array_module(a).maximum(a, b)
+        except ValueError:
+            raise _broadcast_error("maximum", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _tie_split(ctx, g, a > b, a < b, a, b)
+
+
+class Minimum(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        try:
+            return B.get_array_module(a).minimum(a, b)
+        except ValueError:
+            raise _broadcast_error("minimum", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _tie_split(ctx, g, a < b, a > b, a, b)
+
+
+def _tie_split(ctx, g, a_wins, b_wins, a, b):
+    """Gradient of max/min: to the winner, split in half on ties (as PyTorch does)."""
+    xp = B.get_array_module(g)
+    half = xp.where(a_wins | b_wins, g, g / 2)
+    na, nb = ctx.needs_input_grad
+    ga = unbroadcast(xp.where(b_wins, 0, half), a.shape) if na else None
+    gb = unbroadcast(xp.where(a_wins, 0, half), b.shape) if nb else None
+    return ga, gb
+
+
+class Where(Op):
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        ctx.shapes = (_shape(a), _shape(b))
+        try:
+            return B.get_array_module(cond).where(cond, a, b)
+        except ValueError:
+            raise RuntimeError(f"where: the shapes of condition {tuple(cond.shape)}, input "
+                               f"{tuple(_shape(a))} and other {tuple(_shape(b))} cannot be broadcast "
+                               f"together") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        cond, = ctx.saved_tensors
+        xp = B.get_array_module(g)
+        _, na, nb = ctx.needs_input_grad
+        sa, sb = ctx.shapes
+        ga = unbroadcast(xp.where(cond, g, 0), sa) if na else None
+        gb = unbroadcast(xp.where(cond, 0, g), sb) if nb else None
+        return None, ga, gb
+
+
+class Cast(Op):
+    @staticmethod
+    def forward(ctx, a, np_dtype):
+        ctx.src = a.dtype
+        return a.astype(np_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.astype(ctx.src)
+
+
+class ToDevice(Op):
+    @staticmethod
+    def forward(ctx, a, device):
+        ctx.src = B.device_of(a)
+        return B.to_device(a, device)
+
+    @staticmethod
+    def backward(ctx, g):
+        return B.to_device(g, ctx.src)

@@ -1,0 +1,67 @@
+"""Matrix products: matmul (1-D, 2-D, batched with broadcast batch dims) and the fused linear layer."""
+from .. import backend as B
+from .elementwise import Op, unbroadcast
+
+
+def _matmul_error(a, b):
+    return RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied "
+                        f"({a.shape[-1]} != {b.shape[0] if b.ndim == 1 else b.shape[-2]})")
+
+
+class MatMul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                               f"{tuple(a.shape)} and {tuple(b.shape)}")
+        if a.dtype != b.dtype:
+            raise RuntimeError(f"matmul: expected both arguments to have the same dtype, got "
+                               f"{a.dtype} and {b.dtype}")
+        ctx.save_for_backward(a, b)
+        try:
+            return a @ b
+        except ValueError:
+            raise _matmul_error(a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        xp = B.get_array_module(g)
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if b.ndim == 1:
+            g = xp.expand_dims(g, -1)
+        if a.ndim == 1:
+            g = xp.expand_dims(g, -2)
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape) if na else None
+        gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape) if nb else None
+        return ga, gb
+
+
+class Linear(Op):
+    """y = x W^T + b for x of shape (..., in), W (out, in), b (out,), as one node."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise RuntimeError(f"linear: input of shape {tuple(x.shape)} does not match weight of "
+                               f"shape {tuple(weight.shape)}: expected the last dimension to be "
+                               f"{weight.shape[1]}")
+        if x.dtype != weight.dtype:
+            raise RuntimeError(f"linear: input dtype {x.dtype} does not match weight dtype "
+                               f"{weight.dtype}")
+        ctx.save_for_backward(x, weight)
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad
+        gx = g @ weight if nx else None
+        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if nb else None
+        return gx, gw, gb

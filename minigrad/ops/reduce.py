@@ -1,0 +1,186 @@
+"""Reductions along dimensions: sum, mean, var, max/min, logsumexp, softmax and log_softmax."""
+from .. import backend as B
+from .elementwise import Op
+
+
+def normalize_dim(dim, ndim, op="op"):
+    """Turn an int (possibly negative) into a valid axis, raising IndexError like PyTorch."""
+    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if dim < lo or dim > hi:
+        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], "
+                         f"but got {dim})")
+    return dim % max(ndim, 1)
+
+
+def normalize_dims(dim, ndim, op="op"):
+    """None -> all axes; int or sequence -> a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (list, tuple)):
+        axes = tuple(sorted(set(normalize_dim(d, ndim, op) for d in dim)))
+        return axes if axes or ndim == 0 else tuple(range(ndim))
+    return (normalize_dim(dim, ndim, op),) if ndim else ()
+
+
+def _expand_back(g, shape, axes, keepdim):
+    """Broadcast a reduced gradient back to the input shape."""
+    xp = B.get_array_module(g)
+    if not keepdim and axes:
+        g = xp.expand_dims(g, axes)
+    return xp.broadcast_to(g, shape)
+
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.meta = (a.shape, axes, keepdim)
+        return a.sum(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, *ctx.meta)
+
+
+class Mean(Op):
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.meta = (a.shape, axes, keepdim)
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        ctx.n = n
+        return a.mean(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g / ctx.n, *ctx.meta)
+
+
+class Var(Op):
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, correction):
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        mean = a.mean(axis=axes, keepdims=True)
+        centred = a - mean
+        ctx.save_for_backward(centred)
+        ctx.meta = (a.shape, axes, keepdim)
+        ctx.denom = max(n - correction, 0)
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            return (centred * centred).sum(axis=axes, keepdims=keepdim) / ctx.denom
+
+    @staticmethod
+    def backward(ctx, g):
+        centred, = ctx.saved_tensors
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            return _expand_back(g, *ctx.meta) * centred * (2.0 / ctx.denom)
+
+
+class MaxMinAll(Op):
+    """max() / min() over all elements; ties share the gradient evenly (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, is_max):
+        if a.size == 0:
+            raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
+                               f"specified for input.numel() == 0.")
+        out = a.max() if is_max else a.min()
+        ctx.save_for_backward(a, out)
+        return B.get_array_module(a).asarray(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        return mask * (g / mask.sum())
+
+
+class MaxMinDim(Op):
+    """max(dim) / min(dim): values and int64 indices; the gradient flows to the selected element."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim, is_max):
+        xp = B.get_array_module(a)
+        if a.shape[dim] == 0:
+            raise IndexError(f"{'max' if is_max else 'min'}(): cannot reduce over dimension {dim} "
+                             f"of size 0")
+        idx = (a.argmax if is_max else a.argmin)(axis=dim)
+        idx_k = xp.expand_dims(idx, dim)
+        values = xp.take_along_axis(a, idx_k, axis=dim)
+        ctx.meta = (a.shape, a.dtype, dim, keepdim)
+        ctx.save_for_backward(idx_k)
+        if not keepdim:
+            values = values.squeeze(dim)
+            idx_k = idx
+        return values, idx_k.astype(xp.int64)
+
+    @staticmethod
+    def backward(ctx, g, _gi):
+        idx_k, = ctx.saved_tensors
+        shape, dtype, dim, keepdim = ctx.meta
+        xp = B.get_array_module(g)
+        out = xp.zeros(shape, dtype=dtype)
+        if not keepdim:
+            g = xp.expand_dims(g, dim)
+        xp.put_along_axis(out, idx_k, g, axis=dim)
+        return out
+
+
+def logsumexp_array(a, axis, keepdims=False):
+    """log(sum(exp(a))) along `axis`, shifted by the max for stability."""
+    xp = B.get_array_module(a)
+    m = a.max(axis=axis, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, 0)
+    with B.np.errstate(divide="ignore"):
+        out = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else out.squeeze(axis)
+
+
+class LogSumExp(Op):
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        out = logsumexp_array(a, axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.meta = (a.shape, axes, keepdim)
+        return out if keepdim else out.squeeze(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        xp = B.get_array_module(a)
+        shape, axes, keepdim = ctx.meta
+        return _expand_back(g, shape, axes, keepdim) * xp.exp(a - out)
+
+
+class Softmax(Op):
+    @staticmethod
+    def forward(ctx, a, dim):
+        xp = B.get_array_module(a)
+        e = xp.exp(a - a.max(axis=dim, keepdims=True))
+        out = e / e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Op):
+    @staticmethod
+    def forward(ctx, a, dim):
+        out = a - logsumexp_array(a, dim, keepdims=True)
+        ctx.save_for_backward(out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        y, = ctx.saved_tensors
+        xp = B.get_array_module(y)
+        return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True)
