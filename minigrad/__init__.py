@@ -9,6 +9,7 @@ from . import autograd
 from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, sum, cat, ...)
 from .creation import *  # noqa: F401,F403
 from . import cuda
+from .serialization import save, load
 
 half, float, double = float16, float32, float64
 long, int, short = int64, int32, int16

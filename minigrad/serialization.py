@@ -1,0 +1,328 @@
+"""save / load: checkpoints of tensors and nested containers in a NumPy-readable .npz-style zip.
+
+A checkpoint is a zip archive holding one ``.npy`` entry per tensor or array (named after the key
+path where it was found, e.g. ``model/fc.weight.npy``) plus ``structure.json``, which describes the
+nesting: container types, dict keys (with their types and order), scalars, strings and, for each
+tensor, the entry holding its data with its dtype, shape and device. ``numpy.load(path)`` reads it
+and nothing is ever unpickled.
+"""
+import collections
+import json
+import os
+import re
+import stat
+import zipfile
+
+from . import backend as B
+from .tensor import Tensor
+
+__all__ = ["save", "load"]
+
+FORMAT = "minigrad.checkpoint"
+VERSION = 1
+STRUCTURE = "structure.json"
+_SCALARS = {type(None): "none", bool: "bool", int: "int", float: "float", str: "str"}
+_KEY_TYPES = (str, int, bool, float, type(None))
+
+
+# -------------------------------------------------------------------------------------- encoding
+class _Encoder:
+    """Walks an object, returning its JSON description and collecting the arrays to write."""
+
+    def __init__(self):
+        self.arrays = []      # (entry name, Tensor or ndarray), in the order they are written
+        self._refs = {}       # id(tensor or array) -> entry name, so a shared tensor is stored once
+        self._names = set()
+        self._active = set()  # ids of the containers being walked, to catch cycles
+
+    def encode(self, obj, path):
+        kind = _SCALARS.get(type(obj))
+        if kind is not None:
+            return {"type": kind} if obj is None else {"type": kind, "value": obj}
+        if isinstance(obj, Tensor):
+            return self._tensor(obj, path)
+        if B.is_array(obj) or isinstance(obj, B.np.generic):  # cupy arrays come back as numpy
+            if obj.dtype.hasobject:
+                raise TypeError(f"save: unsupported array of dtype object at {_fmt(path)}")
+            node = {"type": "numpy_scalar" if isinstance(obj, B.np.generic) else "ndarray"}
+            node["entry"] = self._entry(obj, path)
+            return node
+        if isinstance(obj, B.dtype):
+            return {"type": "dtype", "value": obj.name}
+        if isinstance(obj, B.Device):
+            return {"type": "device", "value": str(obj)}
+        if type(obj) in (list, tuple, dict, collections.OrderedDict):
+            if id(obj) in self._active:
+                raise ValueError(f"save: circular reference at {_fmt(path)}")
+            self._active.add(id(obj))
+            try:
+                return self._container(obj, path)
+            finally:
+                self._active.discard(id(obj))
+        raise TypeError(f"save: unsupported type {type(obj).__name__!r} at {_fmt(path)}")
+
+    def _container(self, obj, path):
+        if isinstance(obj, (list, tuple)):
+            return {"type": type(obj).__name__,
+                    "items": [self.encode(v, path + (i,)) for i, v in enumerate(obj)]}
+        items = []
+        for k, v in obj.items():
+            if type(k) not in _KEY_TYPES:
+                raise TypeError(f"save: unsupported dict key type {type(k).__name__!r} ({k!r}) "
+                                f"at {_fmt(path)}")
+            items.append([self.encode(k, path), self.encode(v, path + (k,))])
+        return {"type": "OrderedDict" if type(obj) is collections.OrderedDict else "dict",
+                "items": items}
+
+    def _tensor(self, t, path):
+        node = {"type": "tensor", "entry": self._entry(t, path), "dtype": t.dtype.name,
+                "shape": list(t.shape), "device": str(t.device)}
+        if t.requires_grad:
+            node["requires_grad"] = True
+        param = _parameter_class()
+        if param is not None and isinstance(t, param):
+            node["parameter"] = True
+        return node
+
+    def _entry(self, obj, path):
+        """The zip entry name for a tensor/array: its key path, made unique and file-name safe."""
+        if id(obj) in self._refs:
+            return self._refs[id(obj)]
+        parts = [re.sub(r"[^\w.\-]", "_", str(p)) for p in path] or ["obj"]
+        base = "/".join("_" if p.strip(".") == "" else p for p in parts)
+        name, n = base + ".npy", 1
+        while name in self._names:
+            name, n = f"{base}_{n}.npy", n + 1
+        self._names.add(name)
+        self._refs[id(obj)] = name
+        self.arrays.append((name, obj))
+        return name
+
+
+def _fmt(path):
+    """A key path as Python indexing, e.g. obj['opt']['state'][0]."""
+    return "obj" + "".join(f"[{p!r}]" for p in path)
+
+
+def _parameter_class():
+    """minigrad.nn.Parameter, or None when minigrad.nn is unavailable."""
+    try:
+        from .nn import Parameter
+        return Parameter
+    except ImportError:  # pragma: no cover
+        return None
+
+
+# ----------------------------------------------------------------------------------------- save
+def save(obj, path):
+    """Save tensors, arrays, numbers, strings and nested dicts/lists/tuples of them to `path`.
+
+    Tensors keep their dtype, shape, device and requires_grad; NumPy (and CuPy) arrays load back
+    as NumPy arrays; a tensor that appears twice is stored once and loads as one object.
+
+    `path` is a file name (written atomically: a temporary file in the same directory is renamed
+    over the target only once complete) or a binary file object.
+    """
+    enc = _Encoder()
+    structure = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj, ())}
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        _write(path, structure, enc.arrays)
+        return
+    target = os.path.realpath(os.fsdecode(path))
+    folder, base = os.path.split(target)
+    tmp = os.path.join(folder, f".{base}.{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        if os.path.exists(target):  # keep the permissions of the checkpoint being replaced
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        with os.fdopen(fd, "wb") as f:
+            _write(f, structure, enc.arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(folder)
+
+
+def _write(f, structure, arrays):
+    """Write the structure entry and one .npy entry per array into a zip on file object f."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        zf.writestr(STRUCTURE, json.dumps(structure, allow_nan=True))
+        for name, obj in arrays:
+            arr = B.to_numpy(obj.data if isinstance(obj, Tensor) else obj)
+            with zf.open(name, "w", force_zip64=True) as entry:
+                B.np.lib.format.write_array(entry, arr, allow_pickle=False)
+
+
+def _fsync_dir(folder):
+    """Make the rename durable (POSIX); silently skipped where directories cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ----------------------------------------------------------------------------------------- load
+class CheckpointError(ValueError):
+    """Raised when a file is not a (valid) minigrad checkpoint."""
+
+
+def load(path, map_location=None):
+    """Load an object saved by `minigrad.save` from a file name or binary file object.
+
+    map_location: None (each tensor on the device it was saved from, or the default device when
+    that one is unavailable), a device ('cpu', 'cuda', Device), a dict {saved device: device}, or a
+    callable fn(cpu_tensor, saved_device_str) -> Tensor.
+    """
+    is_name = isinstance(path, (str, bytes, os.PathLike))
+    src = os.fsdecode(path) if is_name else path
+    decoder = _Decoder(repr(src), map_location)
+    try:
+        zf = zipfile.ZipFile(src, "r")
+    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        decoder.fail(f"{_sniff(src)} ({exc})")
+    with zf:
+        return decoder.run(zf)
+
+
+def _sniff(src):
+    """A guess at what a file that is not a zip is, for error messages."""
+    try:
+        if isinstance(src, str):
+            with open(src, "rb") as f:
+                head = f.read(2)
+        else:
+            src.seek(0)
+            head = src.read(2)
+    except (OSError, AttributeError, ValueError):
+        return "unreadable"
+    if head[:1] == b"\x80":
+        return "it looks like a pickle, which minigrad never loads"
+    return "empty file" if not head else "not a zip archive, or a truncated one"
+
+
+class _Decoder:
+    """Rebuilds the saved object from an open checkpoint zip."""
+
+    def __init__(self, name, map_location):
+        if isinstance(map_location, dict):
+            map_location = {str(B.as_device(k)): B.as_device(v) for k, v in map_location.items()}
+        elif map_location is not None and not callable(map_location):
+            map_location = B.as_device(map_location)
+        self.name, self.map_location = name, map_location
+        self.zf = None
+        self._arrays, self._tensors = {}, {}  # entry name -> loaded object (shared stays shared)
+        self._in_user_code = False
+
+    def fail(self, what):
+        raise CheckpointError(f"load: {self.name} is not a valid minigrad checkpoint: {what}") from None
+
+    def run(self, zf):
+        self.zf = zf
+        names = zf.namelist()
+        if STRUCTURE not in names:
+            hint = ("it looks like a PyTorch checkpoint" if any(n.endswith("data.pkl") for n in names)
+                    else "a plain .npz? read it with numpy.load")
+            self.fail(f"no {STRUCTURE!r} entry ({hint})")
+        try:
+            structure = json.loads(zf.read(STRUCTURE).decode("utf-8"))
+        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
+            self.fail(f"unreadable {STRUCTURE!r} ({exc})")
+        if not isinstance(structure, dict) or structure.get("format") != FORMAT:
+            self.fail(f"{STRUCTURE!r} does not describe a minigrad checkpoint")
+        if structure.get("version") != VERSION:
+            self.fail(f"unsupported format version {structure.get('version')!r} (this minigrad "
+                      f"reads version {VERSION})")
+        try:
+            return self.decode(structure["root"])
+        except (KeyError, TypeError, IndexError, AttributeError, ValueError) as exc:
+            if isinstance(exc, CheckpointError) or self._in_user_code:
+                raise
+            self.fail(f"malformed {STRUCTURE!r} ({type(exc).__name__}: {exc})")
+
+    def decode(self, node):
+        kind = node["type"]
+        if kind == "none":
+            return None
+        if kind in ("bool", "int", "float", "str"):
+            value = node["value"]
+            allowed = {"bool": (bool,), "int": (int,), "float": (float, int), "str": (str,)}[kind]
+            if type(value) not in allowed:
+                self.fail(f"a {kind} node holds {value!r}")
+            return float(value) if kind == "float" else value
+        if kind in ("list", "tuple"):
+            items = [self.decode(v) for v in node["items"]]
+            return items if kind == "list" else tuple(items)
+        if kind in ("dict", "OrderedDict"):
+            out = collections.OrderedDict() if kind == "OrderedDict" else {}
+            for k, v in node["items"]:
+                key = self.decode(k)
+                if type(key) not in _KEY_TYPES:
+                    self.fail(f"a dict key of type {type(key).__name__}")
+                out[key] = self.decode(v)
+            return out
+        if kind == "dtype":
+            return B.to_dtype(node["value"])
+        if kind == "device":
+            return B.Device(node["value"])
+        if kind in ("ndarray", "numpy_scalar"):
+            arr = self.array(node["entry"])
+            return arr if kind == "ndarray" else arr[()]
+        if kind == "tensor":
+            return self.tensor(node)
+        self.fail(f"unknown node type {kind!r}")
+
+    def array(self, entry):
+        """The NumPy array stored in `entry` (never unpickling)."""
+        if entry not in self._arrays:
+            try:
+                with self.zf.open(entry) as f:
+                    self._arrays[entry] = B.np.lib.format.read_array(f, allow_pickle=False)
+            except KeyError:
+                self.fail(f"missing entry {entry!r}")
+            except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+                self.fail(f"entry {entry!r} is corrupt ({exc})")
+        return self._arrays[entry]
+
+    def tensor(self, node):
+        entry = node["entry"]
+        if entry not in self._tensors:
+            arr = self.array(entry)
+            if arr.dtype != B.to_dtype(node["dtype"]).np or list(arr.shape) != node["shape"]:
+                self.fail(f"entry {entry!r} holds {arr.dtype}{list(arr.shape)}, expected "
+                          f"{node['dtype']}{node['shape']}")
+            t = self.place(Tensor._make(arr), node["device"])
+            if node.get("parameter"):
+                t = _parameter_class()(t, requires_grad=bool(node.get("requires_grad")))
+            elif node.get("requires_grad"):
+                t.requires_grad = True
+            self._tensors[entry] = t
+        return self._tensors[entry]
+
+    def place(self, t, saved):
+        """Move a freshly loaded cpu tensor where map_location says."""
+        where = self.map_location
+        if callable(where):
+            self._in_user_code = True
+            out = where(t, saved)
+            if not isinstance(out, Tensor):
+                raise TypeError(f"load: map_location returned {type(out).__name__}, expected a Tensor")
+            self._in_user_code = False
+            return out
+        saved = B.Device(saved)
+        if isinstance(where, dict):
+            where = where.get(str(saved), where.get(saved.type, saved))
+        elif where is None:
+            where = saved if saved.type == "cpu" or B.cuda_available() else B.default_device()
+        return Tensor._make(B.to_device(t.data, where))
