@@ -1,0 +1,46 @@
+"""Adagrad with learning-rate decay."""
+from .. import backend as B
+from .optimizer import Optimizer, check, state_full
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad with PyTorch's update rule; the squared-gradient sum is created at construction."""
+
+    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
+                 *, maximize=False):
+        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+                        initial_accumulator_value=initial_accumulator_value, maximize=maximize)
+        self._validate(defaults)
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, self.state[p], group)
+
+    def _validate(self, group):
+        check(group["lr"] >= 0.0, f"Invalid learning rate: {group['lr']}")
+        check(group["lr_decay"] >= 0.0, f"Invalid lr_decay value: {group['lr_decay']}")
+        check(group["weight_decay"] >= 0.0, f"Invalid weight_decay value: {group['weight_decay']}")
+        check(group["initial_accumulator_value"] >= 0.0,
+              f"Invalid initial_accumulator_value value: {group['initial_accumulator_value']}")
+        check(group["eps"] >= 0.0, f"Invalid epsilon value: {group['eps']}")
+
+    @staticmethod
+    def _init_state(p, state, group):
+        state["step"] = 0
+        state["sum"] = state_full(p, group["initial_accumulator_value"])
+
+    def _update(self, p, grad, state, group):
+        if not state:  # a parameter added with add_param_group after construction
+            self._init_state(p, state, group)
+        state["step"] += 1
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * p.data
+        clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        state_sum = state["sum"].data
+        state_sum += grad * grad
+        std = B.get_array_module(p.data).sqrt(state_sum) + group["eps"]
+        p.data += (-clr) * grad / std

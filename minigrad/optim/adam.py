@@ -1,0 +1,66 @@
+"""Adam (with optional AMSGrad) and AdamW (decoupled weight decay)."""
+import math
+
+from .. import backend as B
+from .optimizer import Optimizer, check, state_full
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """Adam with PyTorch's update rule; ``decoupled_weight_decay=True`` gives AdamW."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
+                 maximize=False, decoupled_weight_decay=False):
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+                        maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
+        self._validate(defaults)
+        super().__init__(params, defaults)
+
+    def _validate(self, group):
+        betas = group["betas"]
+        check(group["lr"] >= 0.0, f"Invalid learning rate: {group['lr']}")
+        check(group["eps"] >= 0.0, f"Invalid epsilon value: {group['eps']}")
+        check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        check(group["weight_decay"] >= 0.0, f"Invalid weight_decay value: {group['weight_decay']}")
+
+    def _update(self, p, grad, state, group):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = state_full(p)
+            state["exp_avg_sq"] = state_full(p)
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:
+            state["max_exp_avg_sq"] = state_full(p)
+        if group["maximize"]:
+            grad = -grad
+        state["step"] += 1
+        step = state["step"]
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p.data *= 1 - lr * wd
+            else:
+                grad = grad + wd * p.data
+        exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+        exp_avg += (1 - beta1) * (grad - exp_avg)
+        exp_avg_sq *= beta2
+        exp_avg_sq += (1 - beta2) * grad * grad
+        step_size = lr / (1 - beta1 ** step)
+        bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
+        xp = B.get_array_module(p.data)
+        if group["amsgrad"]:
+            max_sq = state["max_exp_avg_sq"].data
+            xp.maximum(max_sq, exp_avg_sq, out=max_sq)
+            exp_avg_sq = max_sq
+        denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + group["eps"]
+        p.data += (-step_size) * exp_avg / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (the parameter shrinks by lr * weight_decay each step)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
+                 maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)

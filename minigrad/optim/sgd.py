@@ -1,0 +1,39 @@
+"""SGD with optional momentum, dampening, Nesterov momentum, L2 weight decay and maximisation."""
+from ..tensor import Tensor
+from .optimizer import Optimizer, check
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with PyTorch's update rule (the momentum buffer starts at the gradient)."""
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False):
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize)
+        self._validate(defaults)
+        super().__init__(params, defaults)
+
+    def _validate(self, group):
+        check(group["lr"] >= 0.0, f"Invalid learning rate: {group['lr']}")
+        check(group["momentum"] >= 0.0, f"Invalid momentum value: {group['momentum']}")
+        check(group["weight_decay"] >= 0.0, f"Invalid weight_decay value: {group['weight_decay']}")
+        check(not group["nesterov"] or (group["momentum"] > 0 and group["dampening"] == 0),
+              "Nesterov momentum requires a momentum and zero dampening")
+
+    def _update(self, p, grad, state, group):
+        momentum = group["momentum"]
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * p.data
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+            else:
+                buf.data *= momentum
+                buf.data += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buf.data if group["nesterov"] else buf.data
+        p.data -= group["lr"] * grad
