@@ -1,0 +1,14 @@
+"""minigrad.data: datasets, samplers, the DataLoader, text helpers and public dataset loaders."""
+from .dataset import Dataset, TensorDataset, Subset, ConcatDataset, random_split
+from .sampler import Sampler, SequentialSampler, RandomSampler, BatchSampler, BucketBatchSampler
+from .dataloader import DataLoader, default_collate
+from .text import (Tokenizer, tokenize, Vocab, build_vocab, DEFAULT_SPECIALS, pad_batch, collate_text,
+                   TextCollate)
+from .download import DatasetNotFoundError, ChecksumError, data_root
+from . import datasets
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
+           "SequentialSampler", "RandomSampler", "BatchSampler", "BucketBatchSampler", "DataLoader",
+           "default_collate", "Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS",
+           "pad_batch", "collate_text", "TextCollate", "DatasetNotFoundError", "ChecksumError",
+           "data_root", "datasets"]

@@ -1,0 +1,101 @@
+"""DataLoader: iterate over a dataset in (shuffled) batches, collated into tensors."""
+import collections.abc
+import numbers
+
+from .. import backend as B
+from ..ops import stack
+from ..tensor import Tensor, tensor
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+
+__all__ = ["DataLoader", "default_collate"]
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def default_collate(batch):
+    """Merge a list of samples into a batch, like PyTorch's default_collate.
+
+    Tensors are stacked; numbers become int64 / float64 / bool tensors; NumPy arrays and scalars are
+    stacked into a tensor of their dtype (on the default device); strings stay a list; dicts,
+    namedtuples and sequences are collated field by field (tuples and lists give lists).
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return stack(batch, 0)
+    if isinstance(elem, (B.np.ndarray, B.np.generic)) and not isinstance(elem, (B.np.str_, B.np.bytes_)):
+        if elem.dtype.kind in "USO":
+            raise TypeError(f"default_collate: cannot batch NumPy arrays of dtype {elem.dtype}")
+        return tensor(B.np.stack([B.np.asarray(b) for b in batch]), device=B.default_device())
+    if isinstance(elem, bool):
+        return tensor(batch, dtype=B.bool_, device=B.default_device())
+    if isinstance(elem, numbers.Integral):
+        return tensor(batch, dtype=B.int64, device=B.default_device())
+    if isinstance(elem, numbers.Real):
+        return tensor(batch, dtype=B.float64, device=B.default_device())
+    if isinstance(elem, (str, bytes)) or elem is None:
+        return list(batch)
+    if isinstance(elem, collections.abc.Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if _is_namedtuple(elem):
+        return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
+    if isinstance(elem, collections.abc.Sequence):
+        size = len(elem)
+        if any(len(b) != size for b in batch):
+            raise RuntimeError("default_collate: each element in the batch should be of equal size "
+                               "(use a padding collate_fn such as minigrad.data.collate_text for text)")
+        return [default_collate(list(s)) for s in zip(*batch)]
+    raise TypeError(f"default_collate: cannot batch elements of type {type(elem).__name__}")
+
+
+class DataLoader:
+    """Iterate over `dataset` in batches: DataLoader(dataset, batch_size=1, shuffle=False, ...).
+
+    shuffle=True uses a RandomSampler seeded by `seed` / `generator` (a numpy Generator or an int),
+    else by minigrad's cpu generator at construction (so ``minigrad.manual_seed`` makes it
+    reproducible); every pass over the loader is a new epoch with a new order. `batch_sampler`
+    yields whole lists of indices (e.g. BucketBatchSampler) and excludes batch_size, shuffle,
+    sampler and drop_last. batch_size=None yields single samples without collating.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
+                 collate_fn=None, drop_last=False, generator=None, seed=None):
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, "
+                                 "sampler and drop_last")
+            batch_size = None
+        elif batch_size is None and drop_last:
+            raise ValueError("batch_size=None (no batching) is mutually exclusive with drop_last")
+        if sampler is not None and shuffle:
+            raise ValueError("sampler is mutually exclusive with shuffle")
+        if sampler is None:
+            sampler = (RandomSampler(dataset, generator=generator, seed=seed) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_sampler is None and batch_size is not None:
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if batch_sampler is not None else (lambda x: x))
+
+    def set_epoch(self, epoch):
+        """Make the next pass produce the order of epoch `epoch` (for resuming a run)."""
+        target = self.batch_sampler if self.batch_sampler is not None else self.sampler
+        if hasattr(target, "set_epoch"):
+            target.set_epoch(epoch)
+
+    def __iter__(self):
+        if self.batch_sampler is None:
+            for idx in self.sampler:
+                yield self.collate_fn(self.dataset[idx])
+            return
+        for indices in self.batch_sampler:
+            yield self.collate_fn([self.dataset[i] for i in indices])
+
+    def __len__(self):
+        return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

@@ -1,0 +1,125 @@
+"""Map-style datasets: Dataset, TensorDataset, Subset, ConcatDataset and random_split."""
+import bisect
+import math
+import numbers
+
+from .. import backend as B
+
+__all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "make_rng"]
+
+
+def make_rng(seed=None, generator=None):
+    """A NumPy Generator: from `generator` (Generator or int), else `seed`, else minigrad's cpu RNG.
+
+    Without a seed or generator the new generator is seeded from ``minigrad.backend.rng('cpu')``, so
+    ``minigrad.manual_seed`` makes the result reproducible.
+    """
+    if generator is not None and seed is not None:
+        raise ValueError("give either seed or generator, not both")
+    if isinstance(generator, numbers.Integral):
+        seed, generator = int(generator), None
+    if generator is not None:
+        if not isinstance(generator, B.np.random.Generator):
+            raise TypeError(f"generator must be a numpy.random.Generator or an int seed, "
+                            f"got {type(generator).__name__}")
+        return generator
+    if seed is None:
+        seed = int(B.rng("cpu").integers(0, 2 ** 63 - 1))
+    return B.np.random.default_rng(int(seed))
+
+
+class Dataset:
+    """A map-style dataset: implement __getitem__(index) and __len__()."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    def __add__(self, other):
+        return ConcatDataset([self, other])
+
+
+class TensorDataset(Dataset):
+    """Samples are the index-th rows of the given tensors (all with the same first dimension)."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        n = tensors[0].shape[0]
+        for i, t in enumerate(tensors):
+            if t.shape[0] != n:
+                raise ValueError(f"TensorDataset: size mismatch, tensor 0 has {n} rows but tensor "
+                                 f"{i} has {t.shape[0]}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self):
+        return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The items of `dataset` at the given indices."""
+
+    def __init__(self, dataset, indices):
+        self.dataset = dataset
+        self.indices = [int(i) for i in indices]
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.dataset[self.indices[i]] for i in range(*index.indices(len(self)))]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after another."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset needs at least one dataset")
+        self.cumulative_sizes = []
+        total = 0
+        for d in self.datasets:
+            total += len(d)
+            self.cumulative_sizes.append(total)
+
+    def __len__(self):
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(f"index {index} out of range for ConcatDataset of length {len(self)}")
+        k = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[k - 1] if k else 0
+        return self.datasets[k][index - start]
+
+
+def _split_lengths(lengths, n):
+    lengths = list(lengths)
+    if all(isinstance(x, numbers.Integral) for x in lengths):
+        if sum(lengths) != n:
+            raise ValueError(f"random_split: lengths sum to {sum(lengths)}, dataset has {n} items")
+        return [int(x) for x in lengths]
+    if not math.isclose(sum(lengths), 1.0, abs_tol=1e-6) or any(x < 0 for x in lengths):
+        raise ValueError("random_split: fractions must be non-negative and sum to 1")
+    sizes = [int(math.floor(n * f)) for f in lengths]
+    for i in range(n - sum(sizes)):  # hand the remainder out round-robin, like PyTorch
+        sizes[i % len(sizes)] += 1
+    return sizes
+
+
+def random_split(dataset, lengths, generator=None, seed=None):
+    """Split into non-overlapping random Subsets of the given lengths (ints or fractions)."""
+    sizes = _split_lengths(lengths, len(dataset))
+    perm = make_rng(seed, generator).permutation(len(dataset)).tolist()
+    out, start = [], 0
+    for size in sizes:
+        out.append(Subset(dataset, perm[start:start + size]))
+        start += size
+    return out

@@ -1,0 +1,174 @@
+"""Samplers: which indices a DataLoader visits, in what order, and how they are grouped into batches.
+
+Random samplers are keyed by (seed, epoch): each pass over the sampler uses the current epoch and
+then advances it, so successive epochs differ, the same seed gives the same sequence of epochs, and
+``set_epoch(e)`` replays epoch ``e`` exactly (for resuming). Without a seed, one is drawn at
+construction from minigrad's cpu generator, so ``minigrad.manual_seed`` makes runs reproducible.
+"""
+import math
+import numbers
+
+from .. import backend as B
+from .dataset import make_rng
+
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "BatchSampler", "BucketBatchSampler"]
+
+
+class Sampler:
+    """Base class for samplers: iterate over dataset indices."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def set_epoch(self, epoch):
+        """Choose the epoch the next iteration uses (no effect for deterministic samplers)."""
+
+
+class SequentialSampler(Sampler):
+    """Indices 0, 1, ..., len(data_source) - 1 in order."""
+
+    def __init__(self, data_source):
+        self.data_source = data_source
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self):
+        return len(self.data_source)
+
+
+class _Seeded(Sampler):
+    """Mixin for samplers whose order is a function of (seed, epoch)."""
+
+    def _init_seed(self, seed, generator):
+        if seed is None and isinstance(generator, numbers.Integral):
+            seed, generator = int(generator), None
+        if seed is None:
+            seed = int(make_rng(None, generator).integers(0, 2 ** 63 - 1))
+        self.seed = int(seed)
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        """Make the next iteration produce the order of epoch `epoch`."""
+        self.epoch = int(epoch)
+
+    def state_dict(self):
+        """The seed and the epoch the next iteration will use."""
+        return {"seed": self.seed, "epoch": self.epoch}
+
+    def load_state_dict(self, state):
+        """Restore what state_dict() returned."""
+        self.seed, self.epoch = int(state["seed"]), int(state["epoch"])
+
+    def _next_rng(self):
+        rng = B.np.random.default_rng([self.seed, self.epoch])
+        self.epoch += 1
+        return rng
+
+
+class RandomSampler(_Seeded):
+    """A random permutation of the indices each epoch (or `num_samples` draws with replacement)."""
+
+    def __init__(self, data_source, replacement=False, num_samples=None, generator=None, seed=None):
+        self.data_source = data_source
+        self.replacement = bool(replacement)
+        self._num_samples = num_samples
+        if num_samples is not None and (not isinstance(num_samples, numbers.Integral) or num_samples <= 0):
+            raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}")
+        self._init_seed(seed, generator)
+
+    @property
+    def num_samples(self):
+        """How many indices one epoch yields."""
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __iter__(self):
+        n, rng = len(self.data_source), self._next_rng()
+        if self.replacement:
+            return iter(rng.integers(0, n, size=self.num_samples).tolist())
+        reps = -(-self.num_samples // n) if n else 0
+        idx = [i for _ in range(reps) for i in rng.permutation(n).tolist()]
+        return iter(idx[:self.num_samples])
+
+    def __len__(self):
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Group the indices of `sampler` into lists of `batch_size` (the last may be short)."""
+
+    def __init__(self, sampler, batch_size, drop_last=False):
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        self.sampler = sampler
+        self.batch_size = int(batch_size)
+        self.drop_last = bool(drop_last)
+
+    def set_epoch(self, epoch):
+        """Forward the epoch to the wrapped sampler."""
+        if hasattr(self.sampler, "set_epoch"):
+            self.sampler.set_epoch(epoch)
+
+    def __iter__(self):
+        batch = []
+        for idx in self.sampler:
+            batch.append(idx)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self):
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+
+class BucketBatchSampler(_Seeded):
+    """Batches of indices whose `lengths` are similar, for padding-efficient text batches.
+
+    With shuffle=True each epoch shuffles the indices, cuts them into buckets of
+    ``batch_size * bucket_size_multiplier``, sorts each bucket by length, cuts it into batches and
+    shuffles the batch order; only the very last batch can be short. With shuffle=False all indices
+    are sorted by length (stable) and batched in order, which gives the least padding (evaluation).
+    """
+
+    def __init__(self, lengths, batch_size, shuffle=True, drop_last=False, bucket_size_multiplier=100,
+                 seed=None, generator=None):
+        if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if not isinstance(bucket_size_multiplier, numbers.Integral) or bucket_size_multiplier <= 0:
+            raise ValueError(f"bucket_size_multiplier must be a positive integer, "
+                             f"got {bucket_size_multiplier!r}")
+        self.lengths = B.np.asarray([int(x) for x in lengths], dtype=B.np.int64)
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.bucket_size = self.batch_size * int(bucket_size_multiplier)
+        self._init_seed(seed, generator)
+
+    def _batches(self):
+        np, n = B.np, len(self.lengths)
+        if not self.shuffle:
+            order = np.argsort(self.lengths, kind="stable")
+            return [order[i:i + self.batch_size] for i in range(0, n, self.batch_size)], None
+        rng = self._next_rng()
+        perm = rng.permutation(n)
+        batches = []
+        for start in range(0, n, self.bucket_size):
+            bucket = perm[start:start + self.bucket_size]
+            bucket = bucket[np.argsort(self.lengths[bucket], kind="stable")]
+            batches += [bucket[i:i + self.batch_size] for i in range(0, len(bucket), self.batch_size)]
+        return batches, rng
+
+    def __iter__(self):
+        batches, rng = self._batches()
+        if self.drop_last and batches and len(batches[-1]) < self.batch_size:
+            batches.pop()
+        order = rng.permutation(len(batches)) if rng is not None else range(len(batches))
+        for k in order:
+            yield batches[k].tolist()
+
+    def __len__(self):
+        n = len(self.lengths)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)

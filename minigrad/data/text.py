@@ -1,0 +1,234 @@
+"""Text helpers: a tokenizer, a vocabulary (Vocab) and padding of index sequences into batches."""
+import collections
+import json
+import os
+import re
+import tempfile
+
+from .. import backend as B
+from ..tensor import Tensor, tensor
+from .dataloader import default_collate
+
+__all__ = ["Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS", "pad_batch",
+           "collate_text", "TextCollate"]
+
+DEFAULT_SPECIALS = ("<pad>", "<unk>", "<sos>", "<eos>")
+
+# numbers with separators (3.5, 1,000) | words with inner apostrophes (don't, o'neil)
+# | split-off clitics ('s, 're; n't is caught by the word rule) | ellipses | any other symbol
+_WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:'\w+)*|'(?:s|re|ve|ll|d|m|t)\b|\.{2,}|[^\w\s]")
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+class Tokenizer:
+    """Split text into tokens: mode='word' (words and punctuation) or 'char' (characters).
+
+    Word mode lower-cases (lower=True), turns '<br />' tags into spaces (strip_html=True), keeps
+    apostrophes inside words ("don't", "o'neil") and keeps clitics split off by tokenised corpora
+    ("it 's" -> ["it", "'s"]); other punctuation marks become separate tokens. Char mode (for
+    Korean, Japanese, Chinese ...) yields each non-space character, and `space_token` (if given)
+    for each run of whitespace.
+    """
+
+    def __init__(self, mode="word", lower=True, strip_html=True, space_token=None):
+        if mode not in ("word", "char"):
+            raise ValueError(f"Tokenizer mode must be 'word' or 'char', got {mode!r}")
+        self.mode, self.lower, self.strip_html, self.space_token = mode, lower, strip_html, space_token
+
+    def __call__(self, text):
+        if self.strip_html:
+            text = _BR_RE.sub(" ", text)
+        if self.lower:
+            text = text.lower()
+        text = text.replace("\u2019", "'")
+        if self.mode == "word":
+            return _WORD_RE.findall(text)
+        out = []
+        for piece in _SPACE_RE.split(text.strip()):
+            if out and self.space_token is not None:
+                out.append(self.space_token)
+            out.extend(piece)
+        return out
+
+    def __repr__(self):
+        return (f"Tokenizer(mode={self.mode!r}, lower={self.lower}, strip_html={self.strip_html}, "
+                f"space_token={self.space_token!r})")
+
+
+def tokenize(text, mode="word", lower=True, strip_html=True, space_token=None):
+    """Tokenize one string (see Tokenizer)."""
+    return Tokenizer(mode, lower, strip_html, space_token)(text)
+
+
+class Vocab:
+    """A token <-> index mapping; unknown tokens map to the `unk_token` index when it is present."""
+
+    def __init__(self, itos, unk_token="<unk>", pad_token="<pad>"):
+        self.itos = list(itos)
+        self.stoi = {tok: i for i, tok in enumerate(self.itos)}
+        if len(self.stoi) != len(self.itos):
+            dup = [t for t, c in collections.Counter(self.itos).items() if c > 1][:5]
+            raise ValueError(f"Vocab: duplicate tokens {dup}")
+        self.unk_token, self.pad_token = unk_token, pad_token
+        self.unk_index = self.stoi.get(unk_token) if unk_token is not None else None
+        self.pad_index = self.stoi.get(pad_token) if pad_token is not None else None
+        self.freqs = None  # token counts, set by build()
+
+    @classmethod
+    def build(cls, token_lists, min_freq=1, max_size=None, specials=DEFAULT_SPECIALS,
+              unk_token="<unk>", pad_token="<pad>"):
+        """Count tokens; keep those seen >= min_freq times, most frequent first (ties by token).
+
+        `specials` come first in the given order; max_size bounds len(vocab), specials included.
+        """
+        specials = list(specials or ())
+        counts = collections.Counter()
+        for tokens in token_lists:
+            counts.update(tokens)
+        for s in specials:
+            counts.pop(s, None)
+        kept = sorted((t for t, c in counts.items() if c >= min_freq), key=lambda t: (-counts[t], t))
+        if max_size is not None:
+            if max_size < len(specials):
+                raise ValueError(f"max_size={max_size} is smaller than the {len(specials)} specials")
+            kept = kept[:max_size - len(specials)]
+        vocab = cls(specials + kept, unk_token=unk_token, pad_token=pad_token)
+        vocab.freqs = counts
+        return vocab
+
+    def __len__(self):
+        return len(self.itos)
+
+    def __contains__(self, token):
+        return token in self.stoi
+
+    def __getitem__(self, token):
+        idx = self.stoi.get(token, self.unk_index)
+        if idx is None:
+            raise KeyError(f"token {token!r} is not in the vocabulary and it has no unk token")
+        return idx
+
+    def __iter__(self):
+        return iter(self.itos)
+
+    def __eq__(self, other):
+        return (isinstance(other, Vocab) and self.itos == other.itos
+                and self.unk_token == other.unk_token and self.pad_token == other.pad_token)
+
+    def __repr__(self):
+        return f"Vocab(size={len(self)}, unk_token={self.unk_token!r}, pad_token={self.pad_token!r})"
+
+    def lookup_indices(self, tokens):
+        """The indices of `tokens` (unknown tokens -> the unk index)."""
+        return [self[t] for t in tokens]
+
+    def lookup_tokens(self, indices):
+        """The tokens at `indices` (ints, a NumPy array or a tensor)."""
+        if isinstance(indices, Tensor):
+            indices = indices.tolist()
+        return [self.itos[int(i)] for i in indices]
+
+    def to_dict(self):
+        """A JSON-ready description (what save() writes)."""
+        return {"format": "minigrad.vocab", "version": 1, "unk_token": self.unk_token,
+                "pad_token": self.pad_token, "itos": self.itos}
+
+    @classmethod
+    def from_dict(cls, d):
+        """Rebuild a Vocab from to_dict() output."""
+        if d.get("format") != "minigrad.vocab":
+            raise ValueError("not a minigrad vocab description (missing format='minigrad.vocab')")
+        return cls(d["itos"], unk_token=d.get("unk_token"), pad_token=d.get("pad_token"))
+
+    def save(self, path):
+        """Write the vocabulary as UTF-8 JSON, atomically (temp file + os.replace)."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f, ensure_ascii=False, indent=0)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path):
+        """Read a vocabulary written by save()."""
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+
+def build_vocab(token_lists, min_freq=1, max_size=None, specials=DEFAULT_SPECIALS, unk_token="<unk>",
+                pad_token="<pad>"):
+    """Build a Vocab from an iterable of token lists (see Vocab.build)."""
+    return Vocab.build(token_lists, min_freq, max_size, specials, unk_token, pad_token)
+
+
+def _as_list(seq):
+    if isinstance(seq, Tensor):
+        return B.to_numpy(seq.data).reshape(-1)
+    return seq
+
+
+def pad_batch(sequences, pad_value=0, max_len=None, batch_first=True, dtype=None, device=None):
+    """Pad index sequences into an int64 tensor (B, T) (or (T, B)) plus their int64 lengths (B,).
+
+    Sequences longer than `max_len` are cut to their first `max_len` items. Tensors are made on
+    `device` (default: minigrad's default device).
+    """
+    seqs = [_as_list(s) for s in sequences]
+    if not seqs:
+        raise ValueError("pad_batch: got no sequences")
+    if max_len is not None:
+        seqs = [s[:max_len] for s in seqs]
+    lengths = B.np.array([len(s) for s in seqs], dtype=B.np.int64)
+    dt = B.to_dtype(dtype) if dtype is not None else B.int64
+    out = B.np.full((len(seqs), int(lengths.max())), pad_value, dtype=dt.np)
+    for i, s in enumerate(seqs):
+        out[i, :len(s)] = s
+    if not batch_first:
+        out = B.np.ascontiguousarray(out.T)
+    dev = device if device is not None else B.default_device()
+    return tensor(out, device=dev), tensor(lengths, device=dev)
+
+
+def _is_sequence(x):
+    if isinstance(x, Tensor) or isinstance(x, B.np.ndarray):
+        return x.ndim == 1
+    return isinstance(x, (list, tuple))
+
+
+def collate_text(batch, pad_value=0, max_len=None, device=None):
+    """Collate text samples: each sequence field becomes (padded, lengths), others default_collate.
+
+    A sample that is a tuple, e.g. (indices, label), is collated field by field and the result is
+    flattened: [(ids, 1), (ids, 0)] -> (padded (B, T), lengths (B,), labels (B,)); for translation
+    pairs (src_ids, tgt_ids) -> (src, src_lengths, tgt, tgt_lengths). Any other sample is one
+    sequence and gives (padded, lengths).
+    """
+    if not isinstance(batch[0], tuple):
+        return pad_batch(batch, pad_value, max_len, device=device)
+    out = []
+    for field in zip(*batch):
+        if _is_sequence(field[0]):
+            out.extend(pad_batch(field, pad_value, max_len, device=device))
+        else:
+            col = default_collate(list(field))
+            out.append(col.to(device) if device is not None and isinstance(col, Tensor) else col)
+    return tuple(out)
+
+
+class TextCollate:
+    """A picklable collate_fn for DataLoader that calls collate_text with fixed options."""
+
+    def __init__(self, pad_value=0, max_len=None, device=None):
+        self.pad_value, self.max_len, self.device = pad_value, max_len, device
+
+    def __call__(self, batch):
+        return collate_text(batch, self.pad_value, self.max_len, self.device)
