@@ -1,0 +1,11 @@
+"""minigrad.nn: modules, layers, losses and functional ops, named and behaving as in torch.nn."""
+from .module import Module, Parameter
+from .containers import Sequential, ModuleList, ModuleDict
+from .linear import Linear, Identity, Flatten, Unflatten
+from .embedding import Embedding
+from .dropout import Dropout
+from .normalization import LayerNorm
+from .activation import ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
+from .loss import CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, MSELoss
+from . import functional, init, utils
+from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU

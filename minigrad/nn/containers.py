@@ -1,0 +1,249 @@
+"""Container modules: Sequential, ModuleList and ModuleDict (PyTorch's names, indexing and repr)."""
+import operator
+from collections import OrderedDict
+
+from .module import Module, _addindent
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+
+
+def _position(idx, n, cls):
+    """A list index (possibly negative) checked against length n."""
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range for {cls} of length {n}")
+    return idx % n
+
+
+class Sequential(Module):
+    """Chains modules: forward(x) feeds x through each child in order.
+
+    Built from modules (`Sequential(a, b)`, named '0', '1', ...) or one OrderedDict of name -> module.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    def _renumber(self):
+        object.__setattr__(self, "_modules", OrderedDict(
+            (str(i), m) for i, m in enumerate(self._modules.values())))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        key = list(self._modules)[_position(idx, len(self), type(self).__name__)]
+        return self._modules[key]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_position(idx, len(self), type(self).__name__)]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules)
+        targets = keys[idx] if isinstance(idx, slice) else [keys[_position(idx, len(self), "Sequential")]]
+        for key in targets:
+            del self._modules[key]
+        self._renumber()
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but "
+                             f"{type(other).__name__} is given.")
+        out = Sequential()
+        for m in list(self) + list(other):
+            out.append(m)
+        return out
+
+    def append(self, module):
+        """Add `module` at the end (named by its position)."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def insert(self, index, module):
+        """Insert `module` before position `index`."""
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self)
+        if not -n <= index <= n:
+            raise IndexError(f"Index out of range: {index}")
+        if index < 0:
+            index += n
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        object.__setattr__(self, "_modules", OrderedDict((str(i), m) for i, m in enumerate(mods)))
+        return self
+
+    def extend(self, sequential):
+        """Append every module of an iterable."""
+        for m in sequential:
+            self.append(m)
+        return self
+
+    def pop(self, key):
+        """Remove and return the module at position `key`."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def forward(self, input):
+        """Apply each child in order to the output of the previous one."""
+        for module in self:
+            input = module(input)
+        return input
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (named '0', '1', ...); no forward of its own."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_position(idx, len(self), type(self).__name__))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_position(idx, len(self), type(self).__name__)), module)
+
+    def __delitem__(self, idx):
+        if isinstance(idx, slice):
+            for k in range(len(self._modules))[idx]:
+                del self._modules[str(k)]
+        else:
+            del self._modules[str(_position(idx, len(self), type(self).__name__))]
+        object.__setattr__(self, "_modules", OrderedDict(
+            (str(i), m) for i, m in enumerate(self._modules.values())))
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def append(self, module):
+        """Add `module` at the end."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Append every module of an iterable."""
+        if isinstance(modules, Module) and not isinstance(modules, (ModuleList, Sequential)):
+            raise TypeError(f"ModuleList.extend should be called with an iterable, but got "
+                            f"{type(modules).__name__}")
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        """Insert `module` before position `index`."""
+        mods = list(self._modules.values())
+        mods.insert(index, module)
+        self._modules.clear()
+        for i, m in enumerate(mods):
+            self.add_module(str(i), m)
+
+    def pop(self, key):
+        """Remove and return the module at position `key`."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def __repr__(self):
+        # runs of identical consecutive children print once, as "(0-2): 3 x Linear(...)"
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs = []
+        for i, r in enumerate(reprs):
+            if runs and runs[-1][2] == r:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i, r])
+        lines = []
+        for start, end, r in runs:
+            text = f"({start}): {r}" if start == end else f"({start}-{end}): {end - start + 1} x {r}"
+            lines.append(_addindent(text, 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """An ordered dict of name -> module whose parameters are registered under those names."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        """Remove every module."""
+        self._modules.clear()
+
+    def pop(self, key):
+        """Remove `key` and return its module."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self):
+        """The names."""
+        return self._modules.keys()
+
+    def items(self):
+        """(name, module) pairs."""
+        return self._modules.items()
+
+    def values(self):
+        """The modules."""
+        return self._modules.values()
+
+    def update(self, modules):
+        """Add modules from a mapping or an iterable of (name, module) pairs."""
+        pairs = modules.items() if hasattr(modules, "items") else modules
+        for j, pair in enumerate(pairs):
+            if hasattr(modules, "items"):
+                key, module = pair
+            else:
+                if len(pair) != 2:
+                    raise ValueError(f"ModuleDict update sequence element #{j} has length "
+                                     f"{len(pair)}; 2 is required")
+                key, module = pair
+            self[key] = module

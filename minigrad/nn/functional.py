@@ -1,0 +1,382 @@
+"""minigrad.nn.functional: stateless layers, activations and losses with torch.nn.functional's signatures."""
+import numbers
+import warnings
+
+from .. import backend as B
+from .. import ops
+from ..autograd import no_grad
+from ..ops import nn_ops as NN
+from ..ops.index import EmbeddingLookup
+from ..ops.matmul import Linear as LinearOp
+from ..tensor import Tensor
+
+__all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "softmax",
+           "log_softmax", "one_hot", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits",
+           "mse_loss", "layer_norm"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# --------------------------------------------------------------------------------- helpers
+def _check_tensor(x, name, op):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}: argument '{name}' must be a minigrad Tensor, not {type(x).__name__}")
+
+
+def _reduction(size_average, reduce, reduction, op):
+    """Resolve the legacy size_average / reduce flags into a reduction string and validate it."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else "mean" if size_average else "sum"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction (expected 'none', "
+                         f"'mean' or 'sum')")
+    return reduction
+
+
+def _const_array(t, ref, name, op):
+    """A weight-like argument (Tensor, array or None) as a backend array in ref's dtype and device."""
+    if t is None:
+        return None
+    arr = t.data if isinstance(t, Tensor) else t
+    if not B.is_array(arr):
+        arr = B.to_device(B.np.asarray(arr), ref.device)
+    if B.device_of(arr) != ref.device:
+        raise RuntimeError(f"{op}: {name} is on {B.device_of(arr)} but the input is on {ref.device}")
+    return arr.astype(ref.data.dtype, copy=False)
+
+
+def _shape_str(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+# ---------------------------------------------------------------------------------- layers
+def linear(input, weight, bias=None):
+    """y = input @ weight.T + bias for input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    _check_tensor(input, "input", "linear")
+    _check_tensor(weight, "weight", "linear")
+    if weight.ndim != 2:
+        raise RuntimeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                           f"{_shape_str(weight.shape)}")
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"linear: expected input with last dimension {weight.shape[1]} "
+                           f"(in_features), got input of shape {_shape_str(input.shape)}")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"linear: expected input of dtype {weight.dtype} (the weight's dtype), got "
+                           f"{input.dtype}")
+    if bias is not None and (bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype):
+        raise RuntimeError(f"linear: expected bias of shape ({weight.shape[0]},) and dtype "
+                           f"{weight.dtype}, got {_shape_str(bias.shape)} and {bias.dtype}")
+    return LinearOp.apply(input, weight, bias)
+
+
+def _index_tensor(input, op):
+    """Check that `input` is an integer index tensor and return its backend array."""
+    _check_tensor(input, "input", op)
+    if input.data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
+                        f"{input.dtype}")
+    return input.data
+
+
+def _renorm_rows_(weight, idx, max_norm, norm_type):
+    """Scale, in place, the rows of `weight` used by `idx` whose p-norm exceeds max_norm."""
+    xp = B.get_array_module(weight.data)
+    rows = xp.unique(idx.reshape(-1))
+    w = weight.data[rows]
+    if norm_type == float("inf"):
+        norms = abs(w).max(axis=1)
+    else:
+        norms = (abs(w) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
+    weight.data[rows] = w * scale[:, None]
+    weight._bump()
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim)."""
+    idx = _index_tensor(input, "embedding")
+    _check_tensor(weight, "weight", "embedding")
+    if weight.ndim != 2:
+        raise RuntimeError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape "
+                           f"{_shape_str(weight.shape)}")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not supported")
+    if input.device != weight.device:
+        raise RuntimeError(f"embedding: indices are on {input.device} but the weight is on "
+                           f"{weight.device}")
+    n = weight.shape[0]
+    padding_idx = _normalize_padding_idx(padding_idx, n)
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= n:
+            raise IndexError(f"embedding: index {hi if hi >= n else lo} is out of range for an "
+                             f"embedding table of {n} rows (valid indices are 0 to {n - 1})")
+    if max_norm is not None:
+        with no_grad():
+            _renorm_rows_(weight, idx, max_norm, norm_type)
+    return EmbeddingLookup.apply(weight, input, padding_idx)
+
+
+def _normalize_padding_idx(padding_idx, n):
+    """Map a (possibly negative) padding_idx into [0, n), as PyTorch does."""
+    if padding_idx is None:
+        return None
+    if not -n <= padding_idx < n:
+        raise ValueError(f"padding_idx must be within num_embeddings: expected -{n} <= padding_idx < "
+                         f"{n}, got {padding_idx}")
+    return padding_idx % n
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (identity if not training)."""
+    _check_tensor(input, "input", "dropout")
+    if not isinstance(p, numbers.Real) or p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"dropout: expected a floating point input, got {input.dtype}")
+    if not training or p == 0:
+        return input
+    dt = input.data.dtype
+    if p == 1:
+        mask = B.xp_for(input.device).zeros(input.shape, dtype=dt)
+    else:
+        keep = B.random_uniform(input.shape, dt, input.device) >= p
+        mask = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+    if inplace:
+        return input.mul_(Tensor._make(mask))
+    return NN.DropoutMask.apply(input, mask)
+
+
+# ----------------------------------------------------------------------------- activations
+def relu(input, inplace=False):
+    """max(input, 0), elementwise."""
+    if not inplace:
+        return ops.relu(input)
+    if input._check_inplace():
+        return input._rebase(ops.relu(input))
+    B.get_array_module(input.data).maximum(input.data, 0, out=input.data)
+    input._bump()
+    return input
+
+
+def tanh(input):
+    """Hyperbolic tangent, elementwise."""
+    return ops.tanh(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-input)), elementwise."""
+    return ops.sigmoid(input)
+
+
+def gelu(input, approximate="none"):
+    """input * Phi(input) (exact erf form, or approximate='tanh')."""
+    return ops.gelu(input, approximate)
+
+
+def _softmax_dim(name, ndim):
+    """PyTorch's legacy choice of dim when none is given (with its warning)."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  f"include dim=X as an argument.", stacklevel=3)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(input) / sum(exp(input)) along dim."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim)
+    return ops.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(input)) along dim, computed stably."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim)
+    return ops.log_softmax(input, dim, dtype=dtype)
+
+
+def one_hot(tensor, num_classes=-1):
+    """int64 one-hot encoding: indices (*) -> (*, num_classes) (num_classes=-1 means max + 1)."""
+    idx = _index_tensor(tensor, "one_hot")
+    xp = B.get_array_module(idx)
+    if num_classes == -1:
+        if idx.size == 0:
+            raise RuntimeError("one_hot: can not infer total number of classes from empty tensor.")
+        num_classes = int(idx.max()) + 1
+    if idx.size:
+        if int(idx.min()) < 0:
+            raise RuntimeError("one_hot: class values must be non-negative.")
+        if int(idx.max()) >= num_classes:
+            raise RuntimeError(f"one_hot: class values must be smaller than num_classes "
+                               f"({num_classes}), got {int(idx.max())}.")
+    out = (idx[..., None] == xp.arange(num_classes)).astype(xp.int64)
+    return Tensor._make(out)
+
+
+# ------------------------------------------------------------------------------------ losses
+def _class_layout(input, op):
+    """Number of classes, the (N, C, D) view of input and the shape targets must have."""
+    _check_tensor(input, "input", op)
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point input, got {input.dtype}")
+    if input.ndim == 0:
+        raise ValueError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a "
+                         f"0-d tensor")
+    if input.ndim == 1:
+        c = input.shape[0]
+        return c, input.reshape(1, c, 1), ()
+    n, c = input.shape[:2]
+    d = 1
+    for s in input.shape[2:]:
+        d *= s
+    return c, input.reshape(n, c, d), (n,) + input.shape[2:]
+
+
+def _class_targets(target, input, target_shape, layout, ignore_index, op):
+    """Validate integer class targets (shape, dtype, range) and return them as an (N, D) array."""
+    _check_tensor(target, "target", op)
+    if target.data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
+                        f"{target.dtype}")
+    if target.shape != target_shape:
+        raise ValueError(f"{op}: expected target of shape {_shape_str(target_shape)} for input of "
+                         f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)}")
+    if target.device != input.device:
+        raise RuntimeError(f"{op}: target is on {target.device} but the input is on {input.device}")
+    n_classes = layout[1]
+    t = target.data.astype(B.np.int64, copy=False)
+    bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
+    if bool(bad.any()):
+        value = int(t[bad].reshape(-1)[0])
+        raise IndexError(f"{op}: target {value} is out of bounds: expected class indices in "
+                         f"[0, {n_classes - 1}] (or ignore_index={ignore_index})")
+    return t.reshape(layout[0], layout[2])
+
+
+def _class_weight(weight, input, n_classes, op):
+    if weight is None:
+        return None
+    w = _const_array(weight, input, "weight", op)
+    if w.shape != (n_classes,):
+        raise ValueError(f"{op}: expected weight of shape ({n_classes},) (one per class), got "
+                         f"{_shape_str(w.shape)}")
+    return w
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross entropy between logits (C,), (N, C) or (N, C, d1, ...) and class indices or probabilities."""
+    op = "cross_entropy"
+    reduction = _reduction(size_average, reduce, reduction, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    c, z, target_shape = _class_layout(input, op)
+    w = _class_weight(weight, input, c, op)
+    _check_tensor(target, "target", op)
+    if target.dtype.is_floating_point:
+        if target.shape != input.shape:
+            raise ValueError(
+                f"{op}: a floating point target holds class probabilities and must have the input's "
+                f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)} (class-index "
+                f"targets of shape {_shape_str(target_shape)} must be int64)")
+        q = target.to(input.dtype).reshape(z.shape)
+        out = NN.CrossEntropyProbs.apply(z, q, w, reduction, float(label_smoothing))
+    else:
+        t = _class_targets(target, input, target_shape, z.shape, ignore_index, op)
+        out = NN.CrossEntropy.apply(z, t, w, ignore_index, reduction, float(label_smoothing))
+    return out.reshape(target_shape) if reduction == "none" else out
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """Negative log likelihood of log-probabilities (C,), (N, C) or (N, C, d1, ...) at class indices."""
+    op = "nll_loss"
+    reduction = _reduction(size_average, reduce, reduction, op)
+    c, x, target_shape = _class_layout(input, op)
+    w = _class_weight(weight, input, c, op)
+    t = _class_targets(target, input, target_shape, x.shape, ignore_index, op)
+    out = NN.NllLoss.apply(x, t, w, ignore_index, reduction)
+    return out.reshape(target_shape) if reduction == "none" else out
+
+
+def _broadcastable_to(arr, shape):
+    try:
+        return B.np.broadcast_shapes(tuple(arr.shape), shape) == tuple(shape)
+    except ValueError:
+        return False
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Binary cross entropy of logits and same-shaped targets in [0, 1], via a stable log-sigmoid."""
+    op = "binary_cross_entropy_with_logits"
+    reduction = _reduction(size_average, reduce, reduction, op)
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point input, got {input.dtype}")
+    if target.shape != input.shape:
+        raise ValueError(f"Target size {_shape_str(target.shape)} must be the same as input size "
+                         f"{_shape_str(input.shape)}")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    w = _const_array(weight, input, "weight", op)
+    pw = _const_array(pos_weight, input, "pos_weight", op)
+    for name, arr in (("weight", w), ("pos_weight", pw)):
+        if arr is not None and not _broadcastable_to(arr, input.shape):
+            raise ValueError(f"{op}: {name} of shape {_shape_str(arr.shape)} cannot be broadcast to "
+                             f"the input shape {_shape_str(input.shape)}")
+    return NN.BCEWithLogits.apply(input, target, w, pw, reduction)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (input - target)^2, reduced by 'mean', 'sum' or 'none'."""
+    op = "mse_loss"
+    reduction = _reduction(size_average, reduce, reduction, op)
+    _check_tensor(input, "input", op)
+    _check_tensor(target, "target", op)
+    if target.shape != input.shape:
+        try:
+            B.np.broadcast_shapes(target.shape, input.shape)
+        except ValueError:
+            raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
+                             f"input of shape {_shape_str(input.shape)}") from None
+        warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
+                      f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
+                      f"results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=2)
+    diff = input - target
+    sq = diff * diff
+    if weight is not None:
+        if weight.shape != input.shape:
+            raise ValueError(f"{op}: weight of shape {_shape_str(weight.shape)} must have the input's "
+                             f"shape {_shape_str(input.shape)}")
+        sq = sq * weight
+        if reduction == "mean":
+            return sq.sum() / weight.sum()
+    if reduction == "none":
+        return sq
+    return sq.sum() if reduction == "sum" else sq.mean()
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise the trailing `normalized_shape` dims to zero mean and unit variance, then * weight + bias."""
+    _check_tensor(input, "input", "layer_norm")
+    ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or input.ndim < k or input.shape[input.ndim - k:] != ns:
+        raise RuntimeError(f"layer_norm: given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*, {', '.join(str(s) for s in ns)}], but got input of size "
+                           f"{list(input.shape)}")
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"layer_norm: expected a floating point input, got {input.dtype}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and (p.shape != ns or p.dtype != input.dtype):
+            raise RuntimeError(f"layer_norm: expected {name} of shape {_shape_str(ns)} and dtype "
+                               f"{input.dtype}, got {_shape_str(p.shape)} and {p.dtype}")
+    return NN.LayerNorm.apply(input, weight, bias, k, float(eps))

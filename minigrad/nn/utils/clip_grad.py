@@ -1,0 +1,62 @@
+"""Gradient clipping: clip_grad_norm_ (by total norm) and clip_grad_value_ (elementwise)."""
+import math
+
+from ... import backend as B
+from ...tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _grads(parameters):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def _vector_norm(arr, p):
+    """The p-norm of a flattened array, as torch.linalg.vector_norm (p may be inf, -inf or 0)."""
+    xp = B.get_array_module(arr)
+    a = abs(arr.reshape(-1))
+    if p == math.inf:
+        return a.max() if a.size else xp.zeros((), dtype=a.dtype)
+    if p == -math.inf:
+        return a.min()
+    if p == 0:
+        return (a != 0).sum().astype(a.dtype)
+    if p == 1:
+        return a.sum()
+    if p == 2:
+        return xp.sqrt((a * a).sum())
+    return (a ** p).sum() ** (1.0 / p)
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale all gradients in place so their joint p-norm is at most max_norm; return that norm (0-d).
+
+    The norm is taken over all gradients together, as if concatenated into one vector.
+    """
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor._make(B.xp_for(None).zeros((), dtype=B.default_float().np))
+    xp = B.get_array_module(grads[0].data)
+    per_grad = xp.stack([_vector_norm(g.data, norm_type) for g in grads])
+    total = _vector_norm(per_grad, norm_type)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
+                           f"non-finite, so it cannot be clipped. To disable this error and scale the "
+                           f"gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
+    coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
+    if coef != 1.0 or not math.isfinite(float(total)):
+        for g in grads:
+            g.data *= g.data.dtype.type(coef)
+            g._bump()
+    return Tensor._make(xp.asarray(total))
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    for g in _grads(parameters):
+        B.get_array_module(g.data).clip(g.data, -clip_value, clip_value, out=g.data)
+        g._bump()

@@ -1,0 +1,249 @@
+"""Fused neural-network ops with hand-written backward: cross entropy, NLL, BCE with logits,
+layer norm and the dropout mask.
+
+Classification losses work on a canonical layout: input (N, C, D) with the class axis 1 and
+every trailing dimension folded into D, and targets (N, D).  The wrappers in
+minigrad.nn.functional reshape to and from it.
+"""
+from .. import backend as B
+from .elementwise import Op, sigmoid_array
+
+
+def log_softmax_array(z, axis):
+    """z - logsumexp(z) along `axis`, subtracting the max first so large logits lose no precision."""
+    xp = B.get_array_module(z)
+    m = z.max(axis=axis, keepdims=True)
+    shifted = z - xp.where(xp.isfinite(m), m, 0)
+    with B.np.errstate(divide="ignore"):
+        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _reduce(loss, reduction, denom):
+    """Apply 'none' / 'sum' / 'mean' (mean divides by `denom`) to an elementwise loss array."""
+    if reduction == "none":
+        return loss
+    xp = B.get_array_module(loss)
+    total = loss.sum()
+    if reduction == "mean":
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            total = total / denom
+    return xp.asarray(total, dtype=loss.dtype)
+
+
+def _grad_scale(g, reduction, denom):
+    """The incoming gradient per loss element: g itself ('none'), g ('sum') or g / denom ('mean')."""
+    if reduction == "mean":
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            return g / denom
+    return g
+
+
+def _targets(t, ignore_index, w, dtype):
+    """Valid mask, targets with ignored entries set to 0, and the per-target weights (N, D)."""
+    xp = B.get_array_module(t)
+    valid = t != ignore_index
+    tt = xp.where(valid, t, 0)
+    wy = valid.astype(dtype) if w is None else xp.where(valid, w[tt], 0).astype(dtype, copy=False)
+    return valid, tt, wy
+
+
+def _onehot(tt, n_classes, dtype):
+    """(N, D) class indices -> (N, C, D) one-hot array."""
+    xp = B.get_array_module(tt)
+    return (xp.arange(n_classes)[None, :, None] == tt[:, None, :]).astype(dtype)
+
+
+class CrossEntropy(Op):
+    """Cross entropy of logits (N, C, D) against class indices (N, D), with log-softmax fused in.
+
+    loss_i = (1 - eps) * w[y_i] * (-log p_i[y_i]) + eps / C * sum_c w[c] * (-log p_i[c]);
+    ignored targets give 0, and 'mean' divides by the summed w[y_i] of the non-ignored targets.
+    """
+
+    @staticmethod
+    def forward(ctx, z, t, w, ignore_index, reduction, eps):
+        xp = B.get_array_module(z)
+        n_classes = z.shape[1]
+        logp = log_softmax_array(z, 1)
+        valid, tt, wy = _targets(t, ignore_index, w, z.dtype)
+        nll = -xp.take_along_axis(logp, tt[:, None, :], axis=1)[:, 0, :]
+        loss = xp.where(valid, wy * nll, 0)
+        if eps:
+            smooth = -(logp.sum(axis=1) if w is None else (logp * w[None, :, None]).sum(axis=1))
+            loss = (1 - eps) * loss + (eps / n_classes) * xp.where(valid, smooth, 0)
+        ctx.denom = wy.sum()
+        ctx.args = (w, reduction, eps)
+        ctx.save_for_backward(logp, tt, valid, wy)
+        return _reduce(loss.astype(z.dtype, copy=False), reduction, ctx.denom)
+
+    @staticmethod
+    def backward(ctx, g):
+        logp, tt, valid, wy = ctx.saved_tensors
+        w, reduction, eps = ctx.args
+        xp = B.get_array_module(logp)
+        n_classes = logp.shape[1]
+        s = _grad_scale(g, reduction, ctx.denom)
+        s = xp.broadcast_to(s, wy.shape)
+        p = xp.exp(logp)
+        grad = ((1 - eps) * s * wy)[:, None, :] * (p - _onehot(tt, n_classes, p.dtype))
+        if eps:
+            sv = (s * valid)[:, None, :] * (eps / n_classes)
+            if w is None:
+                grad += sv * (p * n_classes - 1)
+            else:
+                grad += sv * (p * w.sum() - w[None, :, None])
+        return grad.astype(logp.dtype, copy=False), None
+
+
+class CrossEntropyProbs(Op):
+    """Cross entropy of logits (N, C, D) against class probabilities q (N, C, D).
+
+    loss_i = -sum_c w[c] q'_ic log p_ic with q' = (1 - eps) q + eps / C; 'mean' divides by N * D.
+    """
+
+    @staticmethod
+    def forward(ctx, z, q, w, reduction, eps):
+        n_classes = z.shape[1]
+        logp = log_softmax_array(z, 1)
+        qs = q * (1 - eps) + eps / n_classes if eps else q
+        a = qs if w is None else qs * w[None, :, None]
+        loss = -(a * logp).sum(axis=1)
+        ctx.denom = loss.size
+        ctx.args = (w, reduction, eps)
+        ctx.save_for_backward(logp, a)
+        return _reduce(loss.astype(z.dtype, copy=False), reduction, ctx.denom)
+
+    @staticmethod
+    def backward(ctx, g):
+        logp, a = ctx.saved_tensors
+        w, reduction, eps = ctx.args
+        xp = B.get_array_module(logp)
+        s = xp.broadcast_to(_grad_scale(g, reduction, ctx.denom), (logp.shape[0], logp.shape[2]))
+        s = s[:, None, :]
+        nz, nq = ctx.needs_input_grad[:2]
+        gz = s * (xp.exp(logp) * a.sum(axis=1, keepdims=True) - a) if nz else None
+        gq = None
+        if nq:
+            gq = -s * logp * (1 - eps)
+            if w is not None:
+                gq = gq * w[None, :, None]
+        return gz, gq
+
+
+class NllLoss(Op):
+    """Negative log likelihood of log-probabilities (N, C, D) at class indices (N, D)."""
+
+    @staticmethod
+    def forward(ctx, x, t, w, ignore_index, reduction):
+        xp = B.get_array_module(x)
+        valid, tt, wy = _targets(t, ignore_index, w, x.dtype)
+        picked = xp.take_along_axis(x, tt[:, None, :], axis=1)[:, 0, :]
+        loss = xp.where(valid, -wy * picked, 0).astype(x.dtype, copy=False)
+        ctx.denom = wy.sum()
+        ctx.reduction = reduction
+        ctx.n_classes = x.shape[1]
+        ctx.save_for_backward(tt, wy)
+        return _reduce(loss, reduction, ctx.denom)
+
+    @staticmethod
+    def backward(ctx, g):
+        tt, wy = ctx.saved_tensors
+        xp = B.get_array_module(wy)
+        s = xp.broadcast_to(_grad_scale(g, ctx.reduction, ctx.denom), wy.shape)
+        return -(s * wy)[:, None, :] * _onehot(tt, ctx.n_classes, wy.dtype), None
+
+
+def softplus_array(a):
+    """log(1 + exp(a)) without overflow."""
+    xp = B.get_array_module(a)
+    return xp.maximum(a, 0) + xp.log1p(xp.exp(-abs(a)))
+
+
+class BCEWithLogits(Op):
+    """Binary cross entropy of logits x against targets y (same shape), stable for large |x|.
+
+    loss = w * [(1 - y) x + (1 + (pw - 1) y) softplus(-x)], i.e.
+    -w * [pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))].
+    """
+
+    @staticmethod
+    def forward(ctx, x, y, w, pw, reduction):
+        sp = softplus_array(-x)
+        coeff = 1 if pw is None else 1 + (pw - 1) * y
+        loss = (1 - y) * x + coeff * sp
+        if w is not None:
+            loss = loss * w
+        ctx.args = (w, pw, reduction)
+        ctx.save_for_backward(x, y)
+        return _reduce(loss.astype(x.dtype, copy=False), reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        w, pw, reduction = ctx.args
+        s = _grad_scale(g, reduction, x.size)
+        if w is not None:
+            s = s * w
+        nx, ny = ctx.needs_input_grad[:2]
+        gx = gy = None
+        if nx:
+            if pw is None:
+                gx = s * (sigmoid_array(x) - y)
+            else:
+                gx = s * ((1 - y) + (1 + (pw - 1) * y) * (sigmoid_array(x) - 1))
+            gx = B.get_array_module(x).broadcast_to(gx, x.shape).astype(x.dtype, copy=False)
+        if ny:
+            gy = s * (-x if pw is None else -x + (pw - 1) * softplus_array(-x))
+            gy = B.get_array_module(x).broadcast_to(gy, y.shape).astype(y.dtype, copy=False)
+        return gx, gy
+
+
+class LayerNorm(Op):
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last `k` dimensions (biased var)."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        xp = B.get_array_module(x)
+        xc = x - x.mean(axis=axes, keepdims=True)
+        rstd = 1 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
+        xhat = xc * rstd
+        ctx.axes = axes
+        ctx.save_for_backward(xhat, rstd, weight)
+        out = xhat
+        if weight is not None:
+            out = out * weight
+        if bias is not None:
+            out = out + bias
+        return out.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, rstd, weight = ctx.saved_tensors
+        axes = ctx.axes
+        lead = tuple(range(xhat.ndim - len(axes)))
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        gx = gw = gb = None
+        if nx:
+            gh = g if weight is None else g * weight
+            gx = rstd * (gh - gh.mean(axis=axes, keepdims=True)
+                         - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if nw:
+            gw = (g * xhat).sum(axis=lead)
+        if nb:
+            gb = g.sum(axis=lead)
+        return gx, gw, gb
+
+
+class DropoutMask(Op):
+    """x * mask, where mask holds 0 or 1 / (1 - p) (inverted dropout)."""
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        mask, = ctx.saved_tensors
+        return g * mask, None
