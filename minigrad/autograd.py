@@ -50,6 +50,11 @@ class set_grad_enabled:
 class _GradSwitch:
     mode = True
 
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        # used bare as a decorator (`@no_grad`): wrap the function right away
+        return self(func) if callable(func) else self
+
     def __enter__(self):
         self.prev = _GradMode.enabled
         _GradMode.enabled = self.mode
@@ -83,22 +88,28 @@ _RELEASED = ("Trying to backward through the graph a second time (or directly ac
              "when you call .backward(). Specify retain_graph=True if you need to backward through "
              "the graph a second time.")
 
+_Tensor = None  # minigrad.Tensor, set by minigrad.tensor once the class exists (avoids an import cycle)
+
 
 class Function:
     """Base class of differentiable operations; subclass with static `forward` and `backward`.
 
     User-defined Functions receive and return Tensors (as in PyTorch).  Built-in ops set
     `raw = True`: their forward and backward receive and return backend arrays, which is faster.
+    An instance is the `ctx` of one call and, when recorded, the graph node (`grad_fn`).
     """
     raw = False
-
-    def __init__(self):
-        self._saved = ()
-        self._checks = ()
-        self._non_diff = ()
-        self._released = False
-        self._retained = None
-        self._hooks = None
+    # per-node state; class-level defaults keep creating a node cheap
+    _saved = ()             # what save_for_backward kept
+    _checks = ()            # (version box, version when saved, saved value) for in-place detection
+    _non_diff = ()          # ids of outputs marked non-differentiable
+    _released = False       # True once backward freed the node
+    _retained = None        # {output_nr: weakref to a tensor that called retain_grad()}
+    _hooks = None           # {output_nr: [hook, ...]} from register_hook on non-leaf outputs
+    _edges = ()             # per input: None, or (node or leaf tensor, output_nr or None, shape, dtype)
+    _nout = 1               # number of outputs
+    _out_meta = None        # (shape, dtype) per output, kept for multi-output nodes
+    needs_input_grad = ()
 
     # ----- ctx API used inside forward / backward
     def save_for_backward(self, *xs):
@@ -110,12 +121,13 @@ class Function:
         """The values passed to save_for_backward (raises if the graph was freed or modified)."""
         if self._released:
             raise RuntimeError(_RELEASED)
-        for box, version, t in self._checks:
+        for box, version, value in self._checks:
             if box.value != version:
                 raise RuntimeError(
                     f"one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.dtype.name} {list(t.shape)}] is at version {box.value}; "
-                    f"expected version {version} instead ({type(self).__name__}).")
+                    f"inplace operation: [{value.dtype} {list(value.shape)}], saved by "
+                    f"{self.name()}, is at version {box.value}; expected version {version} instead. "
+                    f"Use out-of-place ops (x = x + y instead of x += y) or clone() the tensor first.")
         return self._saved
 
     def mark_non_differentiable(self, *outputs):
@@ -141,139 +153,176 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward on `args` and record the graph node when gradients are needed."""
-        from .tensor import Tensor
+        Tensor = _Tensor
         ctx = cls()
         record = False
-        tensors = []
-        for a in args:
-            if isinstance(a, Tensor):
-                tensors.append(a)
-                if a.requires_grad:
-                    record = True
-        if B.cupy_loaded() and len(tensors) > 1:
-            _check_devices(cls, tensors)
-        record = record and _GradMode.enabled
+        if _GradMode.enabled:
+            for a in args:
+                if isinstance(a, Tensor):
+                    if a._base is not None and a._view_ver != a._version.value:
+                        a._sync_view()  # a view whose base changed in place: refresh its graph
+                    if a._requires_grad:
+                        record = True
+        if B._cupy is not None:
+            _check_devices(cls, args)
+        if record:  # where each input's gradient goes; forward may use needs_input_grad to save less
+            edges = []
+            needs = []
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    node = a.grad_fn
+                    d = a.data
+                    edges.append((a, None, d.shape, d.dtype) if node is None else
+                                 (node, a._output_nr, d.shape, d.dtype))
+                    needs.append(True)
+                else:
+                    edges.append(None)
+                    needs.append(False)
+            ctx._edges = edges
+            ctx.needs_input_grad = tuple(needs)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
 
         if cls.raw:
-            inputs = [a.data if isinstance(a, Tensor) else a for a in args]
-            out = cls.forward(ctx, *inputs, **kwargs)
+            out = cls.forward(ctx, *[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
         else:
             with no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
-        single = not isinstance(out, tuple)
-        outs = (out,) if single else out
 
-        results = []
-        for i, o in enumerate(outs):
-            if o is None:
-                results.append(None)
-                continue
-            if isinstance(o, Tensor):
-                diff = record and o.dtype.is_floating_point and id(o) not in ctx._non_diff
-                t = Tensor._make(o.data, diff, ctx if diff else None, i)
-                if not record:
-                    t = o
-            else:
-                diff = record and o.dtype.kind == "f" and id(o) not in ctx._non_diff
-                t = Tensor._make(o, diff, ctx if diff else None, i)
-            results.append(t)
-
+        if isinstance(out, tuple):
+            results = tuple(_wrap_output(ctx, o, i, record, Tensor) for i, o in enumerate(out))
+        elif cls.raw and not ctx._non_diff:  # the common case: one array out of a built-in op
+            results = (Tensor._make(out, True, ctx, 0) if record and out.dtype.kind == "f"
+                       else Tensor._make(out))
+        else:
+            results = _wrap_output(ctx, out, 0, record, Tensor)
         if record:
-            ctx._edges = tuple(_edge(a) for a in args)
-            ctx.needs_input_grad = tuple(e is not None for e in ctx._edges)
-            ctx._nout = len(outs)
-            ctx._out_meta = tuple(None if r is None else (r.shape, r.data.dtype, B.get_array_module(r.data))
-                                  for r in results)
+            if isinstance(results, tuple):
+                ctx._nout = len(results)
+                ctx._out_meta = tuple(None if r is None else (r.data.shape, r.data.dtype)
+                                      for r in results)
             if ctx._saved:
-                ctx._checks = _version_checks(ctx._saved, tensors, results, cls.raw)
-        return results[0] if single else tuple(results)
+                ctx._checks = _version_checks(ctx, args, results, Tensor)
+        return results
 
 
-def _edge(a):
-    """Where the gradient for input `a` goes: (node, output_nr, shape), (leaf, None, shape) or None."""
-    from .tensor import Tensor
-    if not isinstance(a, Tensor) or not a.requires_grad:
+def _wrap_output(ctx, o, i, record, Tensor):
+    """Wrap one forward output as a Tensor; floating outputs of a recorded call get `ctx` as grad_fn."""
+    if o is None:
         return None
-    if a.grad_fn is not None:
-        return (a.grad_fn, a._output_nr, a.shape)
-    return (a, None, a.shape)
+    if isinstance(o, Tensor):  # a user-defined Function returned a Tensor
+        if not record:
+            return o
+        diff = o.data.dtype.kind == "f" and id(o) not in ctx._non_diff
+        t = Tensor._make(o.data, diff, ctx if diff else None, i)
+        t._version = o._version  # saving `o` for backward must see in-place edits of `t`
+        return t
+    diff = record and o.dtype.kind == "f" and (not ctx._non_diff or id(o) not in ctx._non_diff)
+    return Tensor._make(o, diff, ctx if diff else None, i)
 
 
-def _version_checks(saved, inputs, outputs, raw):
-    """Record the version of every tensor whose data was saved, to detect later in-place edits."""
-    from .tensor import Tensor
+def _version_checks(ctx, args, results, Tensor):
+    """Record the version of every saved tensor, to detect later in-place edits."""
     checks = []
-    if raw:
-        by_id = {id(t.data): t for t in inputs}
-        for t in outputs:
-            if t is not None:
-                by_id[id(t.data)] = t
-        for s in saved:
-            t = by_id.get(id(s))
-            if t is not None:
-                checks.append((t._version, t._version.value, t))
+    outs = results if isinstance(results, tuple) else (results,)
+    if type(ctx).raw:  # saved backend arrays: find the input / output tensor holding each
+        for s in ctx._saved:
+            for t in args:
+                if isinstance(t, Tensor) and t.data is s:
+                    checks.append((t._version, t._version.value, s))
+                    break
+            else:
+                for t in outs:
+                    if t is not None and t.data is s:
+                        checks.append((t._version, t._version.value, s))
+                        break
     else:
-        for s in saved:
+        for s in ctx._saved:
             if isinstance(s, Tensor):
-                checks.append((s._version, s._version.value, s))
+                checks.append((s._version, s._version.value, s.data))
     return tuple(checks)
 
 
-def _check_devices(fn, tensors):
-    first = tensors[0].device
-    for t in tensors[1:]:
-        if t.device != first:
-            raise RuntimeError(
-                f"{fn.__name__.lower()}: expected all tensors to be on the same device, but found at "
-                f"least two devices, {first} and {t.device}")
+def _check_devices(fn, args):
+    """Raise when the tensors among `args` live on different devices (only possible with CuPy)."""
+    Tensor = _Tensor
+    first = None
+    for t in args:
+        if isinstance(t, Tensor):
+            if first is None:
+                first = t.device
+            elif t.device != first:
+                raise RuntimeError(
+                    f"{fn.__name__.lower()}: expected all tensors to be on the same device, but found "
+                    f"at least two devices, {first} and {t.device}")
 
 
 def _release(node):
+    """Free what a node holds (saved arrays, edges) once backward has used it."""
+    nout = node._nout
+    node.__dict__.clear()
     node._released = True
-    node._saved = ()
-    node._checks = ()
-    node._edges = ()
-    keep = {"_released", "_saved", "_checks", "_edges", "_non_diff", "_retained", "_hooks", "_nout",
-            "_out_meta", "needs_input_grad"}
-    for k in [k for k in node.__dict__ if k not in keep]:
-        del node.__dict__[k]
+    node._nout = nout
 
 
 # --------------------------------------------------------------------------------------- engine
-def backward(tensors, grad_tensors, retain_graph=False):
-    """Accumulate d(tensors)/d(leaves) into the leaves' .grad, visiting nodes in topological order."""
-    from .tensor import Tensor
+def backward(tensors, grad_tensors=None, retain_graph=False):
+    """Accumulate d(tensors)/d(leaves) into the leaves' .grad, visiting nodes in topological order.
+
+    Iterative (no recursion), so graphs of any depth work.  Leaves receive their summed gradient
+    once, after their hooks run; the graph is freed unless `retain_graph`.
+    """
+    Tensor = _Tensor
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     pending = {}          # node -> list of gradient arrays, one per output
+    leaves = {}           # id(leaf) -> [leaf, summed gradient, owned?]
     roots = []
-    for t, g in zip(tensors, grad_tensors):
+    for k, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        if t._base is not None and t._view_ver != t._version.value:
+            t._sync_view()
         if not t.requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+            raise RuntimeError(f"element {k} of tensors does not require grad and does not have a "
+                               f"grad_fn")
         if g is None:
             if t.numel() != 1:
-                raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = B.get_array_module(t.data).ones(t.shape, dtype=t.data.dtype)
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs (got a "
+                                   f"tensor of shape {t.shape}; pass backward(gradient))")
+            g = B.get_array_module(t.data).ones(t.data.shape, dtype=t.data.dtype)
         else:
             g = g.data if isinstance(g, Tensor) else g
             if tuple(g.shape) != t.shape:
                 raise RuntimeError(f"backward: gradient has shape {tuple(g.shape)} but the tensor has "
                                    f"shape {t.shape}")
-        if t.grad_fn is None:
-            _accumulate_leaf(t, g)
-            continue
+            if B.device_of(g) != t.device:
+                raise RuntimeError(f"backward: gradient is on {B.device_of(g)} but the tensor is on "
+                                   f"{t.device}")
+            if g.dtype != t.data.dtype:
+                g = g.astype(t.data.dtype)
         node = t.grad_fn
+        if node is None:
+            _add_leaf_grad(leaves, t, g)
+            continue
         if node._released:
             raise RuntimeError(_RELEASED)
-        buf = pending.setdefault(node, [None] * node._nout)
+        buf = pending.get(node)
+        if buf is None:
+            buf = pending[node] = [None] * node._nout
         i = t._output_nr
         buf[i] = g if buf[i] is None else buf[i] + g
         roots.append(node)
 
     # count, for every node, how many graph edges point at it (Kahn's algorithm; no recursion)
+    roots = list(dict.fromkeys(roots))
     deps = {}
-    stack = list(set(roots))
-    seen = set(stack)
+    stack = list(roots)
+    seen = set(roots)
     while stack:
         node = stack.pop()
+        if node._released:
+            raise RuntimeError(_RELEASED)
         for e in node._edges:
             if e is not None and e[1] is not None:
                 child = e[0]
@@ -282,69 +331,88 @@ def backward(tensors, grad_tensors, retain_graph=False):
                     seen.add(child)
                     stack.append(child)
 
-    ready = [n for n in set(roots) if deps.get(n, 0) == 0]
+    ready = [n for n in roots if n not in deps]
     while ready:
         node = ready.pop()
         grads = pending.pop(node, None)
-        if grads is None:
-            grads = [None] * node._nout
-        if node._released:
-            raise RuntimeError(_RELEASED)
-        if node._hooks or node._retained:
-            grads = _apply_output_hooks(node, grads)
-        in_grads = _call_backward(node, grads)
-        for e, g in zip(node._edges, in_grads):
+        edges = node._edges
+        if grads is None:  # no gradient reached this node: nothing flows on from it
+            in_grads = ()
+        else:
+            if node._hooks or node._retained:
+                grads = _apply_output_hooks(node, grads)
+            if node.raw and node._nout == 1:
+                in_grads = node.backward(node, grads[0])
+                if not isinstance(in_grads, tuple):
+                    in_grads = (in_grads,)
+            else:
+                in_grads = _call_backward(node, grads)
+        n_in = len(in_grads)
+        for k, e in enumerate(edges):
             if e is None:
                 continue
-            target, nr, shape = e
+            target, nr, shape, dtype = e
+            g = in_grads[k] if k < n_in else None
             if g is not None:
-                if tuple(g.shape) != shape:
-                    raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got "
-                                       f"shape {tuple(g.shape)} but expected shape {shape}")
+                if g.shape != shape:
+                    g = _fix_shape(node, g, shape)
+                if g.dtype is not dtype and g.dtype != dtype:
+                    g = g.astype(dtype)
                 if nr is None:
-                    _accumulate_leaf(target, g)
+                    _add_leaf_grad(leaves, target, g)
                 else:
                     buf = pending.get(target)
                     if buf is None:
                         buf = pending[target] = [None] * target._nout
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
             if nr is not None:
-                deps[target] -= 1
-                if deps[target] == 0:
+                left = deps[target] - 1
+                deps[target] = left
+                if left == 0:
                     ready.append(target)
         if not retain_graph:
             _release(node)
 
+    for t, g, owned in leaves.values():
+        _accumulate_leaf(t, g, owned)
+
+
+def _fix_shape(node, g, shape):
+    """A gradient of the wrong shape: reduce it if it is a broadcast of the input's shape, else raise."""
+    try:
+        if B.np.broadcast_shapes(tuple(shape), tuple(g.shape)) == tuple(g.shape):
+            lead = g.ndim - len(shape)
+            axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                              if n == 1 and g.shape[lead + i] != 1)
+            return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+    except ValueError:
+        pass
+    raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got shape "
+                       f"{tuple(g.shape)} but expected shape {tuple(shape)}")
+
 
 def _call_backward(node, grads):
-    from .tensor import Tensor
-    if any(g is None for g in grads):
-        grads = [g if g is not None or meta is None else _zeros_like_meta(meta)
+    """Run node.backward on the output gradients (zeros for missing ones); a tuple per input."""
+    if node._nout > 1 and any(g is None for g in grads):
+        xp = B.get_array_module(next(g for g in grads if g is not None))
+        grads = [g if g is not None or meta is None else xp.zeros(meta[0], dtype=meta[1])
                  for g, meta in zip(grads, node._out_meta)]
     if type(node).raw:
         out = node.backward(node, *grads)
-    else:
-        with no_grad():
-            out = node.backward(node, *[Tensor._make(g, False, None, 0) for g in grads])
-    if not isinstance(out, tuple):
-        out = (out,)
+        return out if isinstance(out, tuple) else (out,)
+    Tensor = _Tensor
+    with no_grad():
+        out = node.backward(node, *[None if g is None else Tensor._make(g) for g in grads])
+    out = out if isinstance(out, tuple) else (out,)
     n = len(node._edges)
-    if len(out) < n:
-        out = out + (None,) * (n - len(out))
-    elif len(out) > n and any(o is not None for o in out[n:]):
+    if len(out) > n and any(o is not None for o in out[n:]):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {n}, got {len(out)})")
-    if not type(node).raw:
-        out = tuple(o.data if isinstance(o, Tensor) else o for o in out)
-    return out[:n]
-
-
-def _zeros_like_meta(meta):
-    shape, dt, xp = meta
-    return xp.zeros(shape, dtype=dt)
+    return tuple(o.data if isinstance(o, Tensor) else o for o in out)
 
 
 def _apply_output_hooks(node, grads):
+    """Run register_hook hooks and fill retain_grad() tensors for a node's outputs."""
     grads = list(grads)
     if node._hooks:
         for i, hooks in node._hooks.items():
@@ -363,22 +431,31 @@ def _apply_output_hooks(node, grads):
 
 
 def _wrap(arr):
-    from .tensor import Tensor
-    return Tensor._make(arr, False, None, 0)
+    return _Tensor._make(arr)
 
 
-def _accumulate_leaf(t, g):
+def _add_leaf_grad(leaves, t, g):
+    entry = leaves.get(id(t))
+    if entry is None:
+        leaves[id(t)] = [t, g, False]
+    else:
+        entry[1] = entry[1] + g
+        entry[2] = True
+
+
+def _accumulate_leaf(t, g, owned):
+    """Add a leaf's total gradient into t.grad (after its hooks)."""
     if t._hooks:
         for h in t._hooks:
             r = h(_wrap(g))
             if r is not None:
-                g = r.data
+                g, owned = r.data, False
     if g.dtype != t.data.dtype:
-        g = g.astype(t.data.dtype)
+        g, owned = g.astype(t.data.dtype), True
     if t.grad is None:
-        t.grad = _wrap(g.copy())
+        t.grad = _wrap(g if owned else g.copy())
     else:
-        t.grad = _wrap(t.grad.data + g)
+        t.grad.data = t.grad.data + g
 
 
 # ------------------------------------------------------------------------------------- gradcheck
@@ -386,71 +463,89 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when analytic and numerical gradients disagree."""
 
 
-def _jacobians(fn, inputs, eps):
-    from .tensor import Tensor
-    with no_grad():
-        outs = fn(*inputs)
-    outs = outs if isinstance(outs, (tuple, list)) else (outs,)
-    outs = [o for o in outs if isinstance(o, Tensor) and o.dtype.is_floating_point]
-    return outs
+def _float_outputs(out):
+    """The floating-point tensors among fn's outputs (nested tuples/lists flattened), in order."""
+    Tensor = _Tensor
+    if isinstance(out, Tensor):
+        return [out] if out.dtype.is_floating_point else []
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _float_outputs(o)]
+    return []
 
 
 def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     """Compare backward's gradients with central differences (float64) for every input needing grad.
 
-    Checks every output element's vector-Jacobian product: returns True, or raises GradcheckError
-    naming the input, the output and the largest disagreement.
+    Builds the full Jacobian of every floating output with respect to every input that requires
+    grad, numerically (2 evaluations per input element) and analytically (one backward per output
+    element).  Returns True, or raises GradcheckError naming the input, the output and the largest
+    disagreement (returns False instead when raise_exception=False).
     """
-    from .tensor import Tensor
+    Tensor = _Tensor
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     diff_inputs = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+    if not diff_inputs:
+        raise GradcheckError("gradcheck: no input requires grad")
     for x in diff_inputs:
         if x.dtype != B.float64:
             raise GradcheckError(f"gradcheck needs float64 inputs, got {x.dtype}")
-    outs = _jacobians(fn, inputs, eps)
-    xp = B.get_array_module(outs[0].data) if outs else B.np
-    for k, out0 in enumerate(outs):
-        n_out = out0.numel()
-        for j, x in enumerate(diff_inputs):
-            numerical = xp.zeros((x.numel(), n_out))
-            for i in range(x.numel()):
-                pos = tuple(int(p) for p in B.np.unravel_index(i, x.shape))
-                orig = x.data[pos].item()
-                x.data[pos] = orig + eps
-                with no_grad():
-                    plus = _as_tuple(fn(*inputs))[k].data.reshape(-1).copy()
-                x.data[pos] = orig - eps
-                with no_grad():
-                    minus = _as_tuple(fn(*inputs))[k].data.reshape(-1).copy()
-                x.data[pos] = orig
-                numerical[i] = (plus - minus) / (2 * eps)
-            analytic = xp.zeros((x.numel(), n_out))
-            for o in range(n_out):
-                for xi in diff_inputs:
-                    xi.grad = None
-                out = _as_tuple(fn(*inputs))[k]
-                if not out.requires_grad:
-                    break
-                g = xp.zeros(out.shape, dtype=out.data.dtype).reshape(-1)
+    xp = B.get_array_module(diff_inputs[0].data)
+
+    def evaluate():
+        with no_grad():
+            return [o.data.reshape(-1).copy() for o in _float_outputs(fn(*inputs))]
+
+    out_sizes = [o.size for o in evaluate()]
+    n_out = sum(out_sizes)
+    # numerical[j]: d(all outputs, flattened) / d(input j, flattened), shape (numel_j, n_out)
+    numerical = []
+    for x in diff_inputs:
+        jac = xp.zeros((x.numel(), n_out))
+        flat = x.data.reshape(-1)  # a view: writing it perturbs x
+        if flat.size and not B.shares_memory(flat, x.data):
+            raise GradcheckError("gradcheck needs contiguous inputs")
+        for i in range(x.numel()):
+            orig = flat[i].item()
+            flat[i] = orig + eps
+            plus = evaluate()
+            flat[i] = orig - eps
+            minus = evaluate()
+            flat[i] = orig
+            if plus:
+                jac[i] = (xp.concatenate(plus) - xp.concatenate(minus)) / (2 * eps)
+        numerical.append(jac)
+
+    analytic = [xp.zeros((x.numel(), n_out)) for x in diff_inputs]
+    col = 0
+    for k, size in enumerate(out_sizes):
+        for o in range(size):
+            for x in diff_inputs:
+                x.grad = None
+            out = _float_outputs(fn(*inputs))[k]
+            if out.requires_grad:
+                g = xp.zeros(size, dtype=out.data.dtype)
                 g[o] = 1.0
                 out.backward(g.reshape(out.shape))
-                if x.grad is not None:
-                    analytic[:, o] = x.grad.data.reshape(-1)
-            err = xp.abs(analytic - numerical)
-            bad = err > atol + rtol * xp.abs(numerical)
-            if bool(bad.any()):
-                idx = int(xp.argmax(err - atol - rtol * xp.abs(numerical)))
-                i, o = divmod(idx, n_out)
-                msg = (f"Jacobian mismatch for output {k} with respect to input {j}: at input element "
-                       f"{i}, output element {o}: numerical {float(numerical[i, o]):.6g}, analytical "
-                       f"{float(analytic[i, o]):.6g} (max abs error {float(err.max()):.3g})")
-                if raise_exception:
-                    raise GradcheckError(msg)
-                return False
-    for xi in diff_inputs:
-        xi.grad = None
+                for j, x in enumerate(diff_inputs):
+                    if x.grad is not None:
+                        analytic[j][:, col] = x.grad.data.reshape(-1)
+            col += 1
+    for x in diff_inputs:
+        x.grad = None
+
+    bounds = [0]
+    for size in out_sizes:
+        bounds.append(bounds[-1] + size)
+    for j, (num, ana) in enumerate(zip(numerical, analytic)):
+        err = xp.abs(ana - num)
+        excess = err - (atol + rtol * xp.abs(num))
+        if num.size and bool((excess > 0).any()):
+            i, c = divmod(int(xp.argmax(excess)), n_out)
+            k = next(k for k in range(len(out_sizes)) if bounds[k] <= c < bounds[k + 1])
+            msg = (f"Jacobian mismatch for output {k} with respect to input {j}: at input element "
+                   f"{i}, output element {c - bounds[k]}: numerical {float(num[i, c]):.6g}, "
+                   f"analytical {float(ana[i, c]):.6g} (max abs error {float(err.max()):.3g})")
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
     return True
-
-
-def _as_tuple(x):
-    return tuple(x) if isinstance(x, (tuple, list)) else (x,)

@@ -1,4 +1,5 @@
 """Tensor: a backend array plus the autograd bookkeeping (grad, grad_fn, version) and its operators."""
+import builtins
 import numbers
 import weakref
 
@@ -9,6 +10,9 @@ from .ops import index as I
 from .ops.index import check_index_bounds
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
+
+_ndarray = B.np.ndarray
+builtins_any = builtins.any
 
 
 class _Version:
@@ -36,6 +40,8 @@ def _to_array(data, dt, dev):
         arr = data.data
     elif B.is_array(data):
         arr = data
+    elif isinstance(data, B.np.generic):  # a NumPy scalar keeps its dtype, as in PyTorch
+        arr = B.np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and _contains_tensor(data):
             data = _untensor(data)
@@ -79,7 +85,7 @@ class Tensor:
     ``Tensor([1, 2])`` a float32 tensor from data.
     """
     __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
-                 "__weakref__")
+                 "_base", "_view_ver", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to Tensor's reflected operator
 
     def __init__(self, *args, dtype=None, device=None, requires_grad=False):
@@ -105,12 +111,16 @@ class Tensor:
         self._output_nr = 0
         self._version = _Version()
         self._hooks = None
+        self._base = None
+        self._view_ver = 0
         if requires_grad:
             self.requires_grad = True
 
     @classmethod
     def _make(cls, data, requires_grad=False, grad_fn=None, output_nr=0):
         """Wrap a backend array without copying (internal fast path)."""
+        if data.__class__ is not _ndarray and not B.is_array(data):
+            data = B.np.asarray(data)  # NumPy reductions return scalars; keep 0-d arrays instead
         t = object.__new__(cls)
         t.data = data
         t.grad = None
@@ -119,11 +129,15 @@ class Tensor:
         t._output_nr = output_nr
         t._version = _Version()
         t._hooks = None
+        t._base = None
         return t
 
     # ------------------------------------------------------------------------------ attributes
     @property
     def requires_grad(self):
+        """True when gradients are computed for this tensor."""
+        if self._base is not None and self._view_ver != self._version.value:
+            self._sync_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -426,10 +440,27 @@ class Tensor:
         """Decide how to run an in-place op: False = plain write, True = record in the graph."""
         if not is_grad_enabled():
             return False
-        if self.requires_grad and self.grad_fn is None:
+        if self._base is not None:
+            if self._view_ver != self._version.value:
+                self._sync_view()
+            root = self._base[0]
+            while root._base is not None:
+                root = root._base[0]
+            if root._requires_grad and root.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            if root._requires_grad and not self._requires_grad:
+                raise RuntimeError("a view of a tensor that requires grad was created in no_grad mode "
+                                   "and is being modified in-place with grad mode enabled; clone() it "
+                                   "or modify it under no_grad")
+        elif self._requires_grad and self.grad_fn is None:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        return self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        record = self._requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+        if record and self._base is not None and self._base[1] == "expand":
+            raise RuntimeError(f"in-place operation on an expanded tensor of shape {self.shape}: more "
+                               f"than one element refers to the same memory location; clone() it first")
+        return record
 
     def _rebase(self, out):
         """Make this tensor take the value and the graph position of `out` (in-place semantics)."""
@@ -437,15 +468,68 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
                                f"shape {list(out.shape)}")
         node = out.grad_fn
-        if node is not None and node._saved:
+        if node is not None and node._saved:  # `out` saved our old values: keep a copy of them
             node._saved = tuple(s.copy() if s is self.data else s for s in node._saved)
-            node._checks = tuple(c for c in node._checks if c[2] is not self)
+            node._checks = tuple(c for c in node._checks if c[2] is not self.data)
         if out.data is not self.data:
-            self.data[...] = out.data
+            self._write(out.data)
         self._bump()
         if node is not None:
-            self.grad_fn, self._output_nr, self._requires_grad = node, out._output_nr, True
+            self._take_graph(out)
         return self
+
+    def _write(self, values):
+        try:
+            self.data[...] = values
+        except ValueError:
+            if getattr(self.data.flags, "writeable", True):
+                raise
+            raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
+                               f"{self.shape}; clone() it first") from None
+
+    def _take_graph(self, out):
+        """After an in-place change recorded as `out`, point this tensor (and its bases) at it."""
+        self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
+        if self._base is not None:
+            t = self
+            while t._base is not None:  # every view in the chain is up to date with the write
+                t._view_ver = t._version.value
+                t = t._base[0]
+            self._write_back()
+
+    def _write_back(self):
+        """Give this view's base a graph that includes the in-place change (PyTorch's CopySlices)."""
+        base, kind, arg = self._base
+        if kind == "index":
+            out = I.SetItem.apply(base, self, arg, False)  # the data is shared: record, don't copy
+        elif kind == "reshape":
+            out = ops.S.Reshape.apply(self, base.shape)
+        else:  # permute
+            inverse = [0] * len(arg)
+            for i, ax in enumerate(arg):
+                inverse[ax] = i
+            out = ops.S.Permute.apply(self, tuple(inverse))
+        base._take_graph(out)
+
+    def _sync_view(self):
+        """Rebuild this view's graph from its base after the base (or a sibling view) changed in place."""
+        if not is_grad_enabled():
+            return
+        base, kind, arg = self._base
+        if base._base is not None and base._view_ver != base._version.value:
+            base._sync_view()
+        self._view_ver = self._version.value
+        if not base._requires_grad:
+            return
+        if kind == "index":
+            new = I.GetItem.apply(base, arg)
+        elif kind == "permute":
+            new = ops.S.Permute.apply(base, arg)
+        elif kind == "expand":
+            new = ops.S.Expand.apply(base, self.shape)
+        else:
+            new = ops.S.Reshape.apply(base, self.shape)
+        self.grad_fn, self._output_nr, self._requires_grad = new.grad_fn, 0, True
 
     def _inplace(self, fn, other, xp_fn):
         if self._check_inplace(other):
@@ -454,6 +538,9 @@ class Tensor:
         try:
             xp_fn(self.data, o)
         except ValueError:
+            if not getattr(self.data.flags, "writeable", True):
+                raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
+                                   f"{self.shape}; clone() it first") from None
             raise RuntimeError(f"in-place op: the shape {tuple(getattr(o, 'shape', ()))} cannot be "
                                f"broadcast to the output shape {self.shape}") from None
         self._bump()
@@ -488,7 +575,7 @@ class Tensor:
         """Clamp in place."""
         if self._check_inplace():
             return self._rebase(ops.clamp(self, min, max))
-        B.get_array_module(self.data).clip(self.data, min, max, out=self.data)
+        self._write(ops.clamp(self.detach(), min, max).data)
         self._bump()
         return self
 
@@ -573,13 +660,17 @@ class Tensor:
             out.append(k)
         key = tuple(out)
         check_index_bounds(key, self.shape)
+        if not I.is_advanced(key) and not builtins_any(k is Ellipsis for k in key):
+            key = key + (Ellipsis,)  # so a full integer index gives a 0-d view, not a NumPy scalar
         return key
 
     def __getitem__(self, key):
         key = self._key(key)
         out = I.GetItem.apply(self, key)
-        if not I.is_advanced(key):
+        if not I.is_advanced(key):  # basic indexing gives a view sharing memory and version
             out._version = self._version
+            out._base = (self, "index", key)
+            out._view_ver = self._version.value
         return out
 
     def __setitem__(self, key, value):
@@ -591,7 +682,7 @@ class Tensor:
                 value = value.to(self.dtype)
             out = I.SetItem.apply(self, value, key)
             self._bump()
-            self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, 0, True
+            self._take_graph(out)
             return
         try:
             self.data[key] = value.data if isinstance(value, Tensor) else value
@@ -758,8 +849,10 @@ Tensor.t = _t
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of `data` (floats give float32, ints int64, unless `dtype`)."""
     dt = B.to_dtype(dtype) if dtype is not None else None
+    # a Tensor or CuPy array keeps its device; Python data and NumPy arrays go to the default device
     dev = B.as_device(device) if device is not None else (
-        data.device if isinstance(data, Tensor) else B.device_of(data) if B.is_array(data) else None)
+        data.device if isinstance(data, Tensor) else
+        B.CUDA if B.is_array(data) and B.device_of(data) == B.CUDA else None)
     t = Tensor._make(_to_array(data, dt, dev))
     if requires_grad:
         t.requires_grad = True
@@ -780,3 +873,7 @@ def from_numpy(arr):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(arr).__name__}")
     B.dtype_of(arr)
     return Tensor._make(arr)
+
+
+from . import autograd as _autograd  # noqa: E402
+_autograd._Tensor = ops._Tensor = Tensor

@@ -18,9 +18,11 @@ __all__ = [
 ]
 
 
+_Tensor = None  # minigrad.Tensor, set by minigrad.tensor once the class exists
+
+
 def _T():
-    from ..tensor import Tensor
-    return Tensor
+    return _Tensor
 
 
 def as_tensor_like(x, ref):
@@ -408,9 +410,17 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
-def _view(out, src):
-    """Make `out` share `src`'s version counter (it is a view of the same memory)."""
+def _view(out, src, kind, arg=None):
+    """Mark `out` as a view of `src` (shared memory and version counter) when it shares memory.
+
+    kind is how to rebuild it from `src`: 'index' (arg = key), 'reshape', 'permute' (arg = axes)
+    or 'expand'; an in-place change to the view then updates `src`'s graph as well.
+    """
+    if out is src or (kind == "reshape" and not B.shares_memory(out.data, src.data)):
+        return out
     out._version = src._version
+    out._base = (src, kind, arg)
+    out._view_ver = src._version.value
     return out
 
 
@@ -419,13 +429,13 @@ def reshape(a, *shape):
     shape = S.infer_shape(_shape_arg(shape), a.numel(), "reshape")
     if shape == a.shape:
         return a
-    return _view(S.Reshape.apply(a, shape), a)
+    return _view(S.Reshape.apply(a, shape), a, "reshape")
 
 
 def view(a, *shape):
     """Same as reshape (minigrad tensors are always viewable)."""
     shape = S.infer_shape(_shape_arg(shape), a.numel(), "view")
-    return _view(S.Reshape.apply(a, shape), a)
+    return _view(S.Reshape.apply(a, shape), a, "reshape")
 
 
 def transpose(a, dim0, dim1):
@@ -436,7 +446,7 @@ def transpose(a, dim0, dim1):
         return a
     axes = list(range(n))
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _view(S.Permute.apply(a, tuple(axes)), a)
+    return _view(S.Permute.apply(a, tuple(axes)), a, "permute", tuple(axes))
 
 
 def permute(a, *dims):
@@ -448,7 +458,7 @@ def permute(a, *dims):
     axes = tuple(normalize_dim(d, a.ndim, "permute") for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"permute: repeated dim in {dims}")
-    return _view(S.Permute.apply(a, axes), a)
+    return _view(S.Permute.apply(a, axes), a, "permute", axes)
 
 
 def squeeze(a, dim=None):
@@ -466,7 +476,7 @@ def unsqueeze(a, dim):
     """Insert a dimension of size 1 at `dim`."""
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
     shape = a.shape[:d] + (1,) + a.shape[d:]
-    return _view(S.Reshape.apply(a, shape), a)
+    return _view(S.Reshape.apply(a, shape), a, "reshape")
 
 
 def expand(a, *sizes):
@@ -491,7 +501,7 @@ def expand(a, *sizes):
                                f"size ({old}) at non-singleton dimension {i}. Target sizes: "
                                f"{list(sizes)}. Tensor sizes: {list(a.shape)}")
         shape.append(s)
-    return _view(S.Expand.apply(a, tuple(shape)), a)
+    return _view(S.Expand.apply(a, tuple(shape)), a, "expand")
 
 
 def flatten(a, start_dim=0, end_dim=-1):
@@ -563,13 +573,17 @@ def split(a, split_size_or_sections, dim=0):
         step = split_size_or_sections
         if step <= 0:
             raise RuntimeError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        sizes = [builtin_min(step, n - i) for i in range(0, n, step)] or [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtin_sum(sizes) != n or builtin_any(s < 0 for s in sizes):
             raise RuntimeError(f"split: split_sizes {sizes} do not sum to the size {n} of dimension {d}")
     outs = S.Split.apply(a, tuple(sizes), d)
-    return tuple(_view(o, a) for o in outs)
+    lead, starts = (slice(None),) * d, [0]
+    for n in sizes[:-1]:
+        starts.append(starts[-1] + n)
+    return tuple(_view(o, a, "index", lead + (slice(st, st + n), Ellipsis))
+                 for o, st, n in zip(outs, starts, sizes))
 
 
 def chunk(a, chunks, dim=0):
@@ -588,7 +602,7 @@ def unbind(a, dim=0):
         return ()
     outs = S.Unbind.apply(a, d)
     outs = outs if isinstance(outs, tuple) else (outs,)
-    return tuple(_view(o, a) for o in outs)
+    return tuple(_view(o, a, "index", (slice(None),) * d + (i, Ellipsis)) for i, o in enumerate(outs))
 
 
 def flip(a, dims):
@@ -818,4 +832,5 @@ def numel(a):
 
 
 import builtins as _builtins  # noqa: E402  (names shadowed above by the op functions)
-builtin_sum, builtin_any, builtin_max = _builtins.sum, _builtins.any, _builtins.max
+builtin_sum, builtin_any = _builtins.sum, _builtins.any
+builtin_max, builtin_min = _builtins.max, _builtins.min

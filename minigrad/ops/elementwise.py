@@ -1,5 +1,6 @@
 """Elementwise ops with broadcasting: arithmetic, exp/log family, activations, clamp, where, casts."""
 import math
+import sys
 
 from .. import backend as B
 from ..autograd import Function
@@ -28,8 +29,13 @@ def _shape(x):
 
 
 def _broadcast_error(op, a, b):
-    return RuntimeError(f"{op}: the shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be "
-                        f"broadcast together")
+    """The error to raise for a ValueError from a binary op: a clear one for a shape mismatch."""
+    try:
+        B.np.broadcast_shapes(tuple(_shape(a)), tuple(_shape(b)))
+    except ValueError:
+        return RuntimeError(f"{op}: the shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be "
+                            f"broadcast together")
+    return sys.exc_info()[1]  # the shapes were fine: keep the original error
 
 
 class Add(Op):
@@ -67,7 +73,9 @@ class Sub(Op):
 class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(b if na else None, a if nb else None)  # only what backward needs
+        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a * b
         except ValueError:
@@ -75,15 +83,17 @@ class Mul(Op):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        return (unbroadcast(g * b, a.shape) if na else None), (unbroadcast(g * a, b.shape) if nb else None)
+        b, a = ctx.saved_tensors
+        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
+        return (unbroadcast(g * b, sa) if na else None), (unbroadcast(g * a, sb) if nb else None)
 
 
 class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b)
+        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a / b
         except ValueError:
@@ -92,9 +102,9 @@ class Div(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g / b, a.shape) if na else None
-        gb = unbroadcast(-g * a / (b * b), b.shape) if nb else None
+        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
+        ga = unbroadcast(g / b, sa) if na else None
+        gb = unbroadcast(-g * a / (b * b), sb) if nb else None
         return ga, gb
 
 
@@ -105,7 +115,7 @@ class Pow(Op):
             out = a ** b
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
-        ctx.save_for_backward(a, b, out)
+        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
         return out
 
     @staticmethod
@@ -113,13 +123,18 @@ class Pow(Op):
         a, b, out = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         ga = gb = None
-        if na:
-            ga = unbroadcast(g * b * a ** (b - 1), _shape(a))
+        if na:  # b * a^(b-1), defined as 0 where b == 0 (as PyTorch does, also at a == 0)
+            xp = B.get_array_module(g)
+            with B.np.errstate(divide="ignore", invalid="ignore"):
+                ga = g * b * a ** (b - 1)
+            ga = unbroadcast(xp.where(b == 0, 0, ga) if B.is_array(b) or b == 0 else ga, _shape(a))
         if nb:
             xp = B.get_array_module(out)
-            log_a = xp.log(xp.where(a > 0, a, 1)) if B.is_array(a) else (math.log(a) if a > 0 else math.nan)
-            # d(a^b)/db = a^b log a; PyTorch defines it as 0 where a == 0 and b >= 0
-            gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, g * out * log_a), _shape(b))
+            # d(a^b)/db = a^b log a (nan for a < 0); PyTorch defines it as 0 where a == 0 and b >= 0
+            with B.np.errstate(divide="ignore", invalid="ignore"):
+                log_a = xp.log(a) if B.is_array(a) else (math.log(a) if a > 0 else -math.inf if a == 0
+                                                         else math.nan)
+                gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, g * out * log_a), _shape(b))
         return ga, gb
 
 
@@ -288,7 +303,10 @@ class Clamp(Op):
     def forward(ctx, a, min=None, max=None):
         ctx.save_for_backward(a)
         ctx.bounds = (min, max)
-        return B.get_array_module(a).clip(a, min, max).astype(a.dtype, copy=False)
+        xp = B.get_array_module(a)
+        out = a if min is None else xp.maximum(a, min)
+        out = out if max is None else xp.minimum(out, max)
+        return out.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):

@@ -51,33 +51,42 @@ class GetItem(Op):
     def backward(ctx, g):
         shape, dtype, key = ctx.meta
         out = B.get_array_module(g).zeros(shape, dtype=dtype)
-        if is_advanced(key):
-            B.scatter_add(out, key, g)
-        else:
+        if any(B.is_array(k) and k.dtype != bool for k in key):  # integer arrays may repeat
+            B.scatter_add(out, _bool_to_int(key), g)
+        else:  # basic indices and boolean masks select each element at most once
             out[key] = g
         return out
+
+
+def _bool_to_int(key):
+    """Replace boolean masks in an index by the integer index arrays they select."""
+    out = []
+    for k in key:
+        out.extend(k.nonzero() if B.is_array(k) and k.dtype == bool else (k,))
+    return tuple(out)
 
 
 class SetItem(Op):
     """base[key] = value, written in place; the old base gets the gradient outside the key."""
 
     @staticmethod
-    def forward(ctx, base, value, key):
+    def forward(ctx, base, value, key, write=True):
         ctx.meta = (key, getattr(value, "shape", ()))
-        base[key] = value
+        if write:  # write=False records a view's in-place change whose data is already in `base`
+            base[key] = value
         return base
 
     @staticmethod
     def backward(ctx, g):
         key, vshape = ctx.meta
-        nb, nv = ctx.needs_input_grad
+        nb, nv = ctx.needs_input_grad[:2]
         gb = gv = None
         if nb:
             gb = g.copy()
             gb[key] = 0
         if nv:
             gv = unbroadcast(g[key], vshape)
-        return gb, gv
+        return gb, gv, None, None
 
 
 def _gather_index(index, dim):

@@ -17,7 +17,9 @@ class MatMul(Op):
         if a.dtype != b.dtype:
             raise RuntimeError(f"matmul: expected both arguments to have the same dtype, got "
                                f"{a.dtype} and {b.dtype}")
-        ctx.save_for_backward(a, b)
+        na, nb = ctx.needs_input_grad
+        ctx.save_for_backward(a if nb else None, b if na else None)  # dA needs B, dB needs A
+        ctx.shapes = (a.shape, b.shape)
         try:
             return a @ b
         except ValueError:
@@ -26,16 +28,22 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        sa, sb = ctx.shapes
         xp = B.get_array_module(g)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if b.ndim == 1:
+        if len(sb) == 1:  # treat vectors as (1, n) / (n, 1) matrices
             g = xp.expand_dims(g, -1)
-        if a.ndim == 1:
+        if len(sa) == 1:
             g = xp.expand_dims(g, -2)
         na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape) if na else None
-        gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, b2.shape).reshape(b.shape) if nb else None
+        ga = gb = None
+        if na:
+            b2 = b[:, None] if b.ndim == 1 else b
+            ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), (1,) + sa if len(sa) == 1 else sa)
+            ga = ga.reshape(sa)
+        if nb:
+            a2 = a[None, :] if a.ndim == 1 else a
+            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, sb + (1,) if len(sb) == 1 else sb)
+            gb = gb.reshape(sb)
         return ga, gb
 
 
@@ -51,7 +59,8 @@ class Linear(Op):
         if x.dtype != weight.dtype:
             raise RuntimeError(f"linear: input dtype {x.dtype} does not match weight dtype "
                                f"{weight.dtype}")
-        ctx.save_for_backward(x, weight)
+        nx, nw = ctx.needs_input_grad[:2]
+        ctx.save_for_backward(x if nw else None, weight if nx else None)
         out = x @ weight.T
         if bias is not None:
             out += bias
@@ -60,7 +69,7 @@ class Linear(Op):
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
-        nx, nw, nb = ctx.needs_input_grad
+        nx, nw, nb = (tuple(ctx.needs_input_grad) + (False,))[:3]
         gx = g @ weight if nx else None
         gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if nw else None
         gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if nb else None

@@ -26,10 +26,9 @@ def normalize_dims(dim, ndim, op="op"):
 
 def _expand_back(g, shape, axes, keepdim):
     """Broadcast a reduced gradient back to the input shape."""
-    xp = B.get_array_module(g)
     if not keepdim and axes:
-        g = xp.expand_dims(g, axes)
-    return xp.broadcast_to(g, shape)
+        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
+    return B.get_array_module(g).broadcast_to(g, shape)
 
 
 class Sum(Op):
@@ -51,7 +50,8 @@ class Mean(Op):
         for ax in axes:
             n *= a.shape[ax]
         ctx.n = n
-        return a.mean(axis=axes, keepdims=keepdim)
+        with B.np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
+            return a.sum(axis=axes, keepdims=keepdim) / n  # (ndarray.mean is slower for small arrays)
 
     @staticmethod
     def backward(ctx, g):

@@ -117,7 +117,7 @@ class Unbind(Op):
     def forward(ctx, a, dim):
         ctx.dim = dim
         lead = (slice(None),) * dim
-        return tuple(a[lead + (i,)] for i in range(a.shape[dim]))
+        return tuple(a[lead + (i, Ellipsis)] for i in range(a.shape[dim]))
 
     @staticmethod
     def backward(ctx, *grads):

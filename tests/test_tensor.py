@@ -1,0 +1,260 @@
+"""The Tensor API: attributes, conversions, constructors, factories, dtypes, seeding, bad input."""
+import numpy as np
+import pytest
+
+import minigrad as mg
+from conftest import mg_from_np, requires_torch, to_np
+
+DEV = mg.backend.default_device()
+
+
+# ------------------------------------------------------------------------------------ attributes
+def test_attributes():
+    x = mg.randn(2, 3, requires_grad=True)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.dim() == 2
+    assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-2) == 2
+    assert x.numel() == 6 and len(x) == 2
+    assert x.dtype == mg.float32 and x.device == DEV and str(x.device) == DEV.type
+    assert x.requires_grad and x.is_leaf and x.grad is None and x.grad_fn is None
+    assert x.T.shape == (3, 2) and mg.zeros(2, 3, 4).T.shape == (4, 3, 2)
+    y = x * 2
+    assert y.requires_grad and not y.is_leaf and y.grad_fn is not None
+    assert "Mul" in y.grad_fn.name()
+    assert type(x.data).__name__ == "ndarray"
+
+
+def test_data_is_the_backend_array_and_assignable():
+    x = mg.zeros(3)
+    x.data[1] = 2.0
+    assert x.tolist() == [0.0, 2.0, 0.0]
+    x.data = mg.ones(3).data
+    assert x.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_item_numpy_tolist():
+    t = mg.tensor([[1.5, 2.0], [3.0, 4.0]])
+    assert t[0, 0].item() == 1.5 and isinstance(t[0, 0].item(), float)
+    assert isinstance(mg.tensor(3).item(), int)
+    arr = t.numpy()
+    assert isinstance(arr, np.ndarray) and arr.dtype == np.float32
+    np.testing.assert_array_equal(arr, [[1.5, 2.0], [3.0, 4.0]])
+    assert t.tolist() == [[1.5, 2.0], [3.0, 4.0]]
+    with pytest.raises(RuntimeError, match="elements"):
+        t.item()
+    with pytest.raises(RuntimeError, match="detach"):
+        mg.ones(2, requires_grad=True).numpy()
+
+
+def test_detach_shares_data_and_cuts_graph():
+    x = mg.ones(3, requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    assert not d.requires_grad and d.is_leaf and d.grad_fn is None
+    d.data[0] = 10.0
+    assert y[0].item() == 10.0
+
+
+def test_dtype_conversions():
+    x = mg.tensor([1.7, -2.2], requires_grad=True)
+    assert x.double().dtype == mg.float64 and x.double().requires_grad
+    assert x.float() is x
+    assert x.long().dtype == mg.int64 and x.long().tolist() == [1, -2] and not x.long().requires_grad
+    assert x.to(mg.float64).dtype == mg.float64
+    assert x.to("cpu" if DEV.type == "cpu" else "cuda") is x
+    assert x.to(DEV, mg.float64).dtype == mg.float64
+    assert x.cpu().device == "cpu" and isinstance(x.detach().cpu().numpy(), np.ndarray)
+    x.double().sum().backward()
+    assert x.grad.dtype == mg.float32
+    np.testing.assert_array_equal(to_np(x.grad), [1.0, 1.0])
+
+
+def test_requires_grad_retain_grad_zero():
+    x = mg.ones(3)
+    assert x.requires_grad_() is x and x.requires_grad
+    y = x * 3
+    y.retain_grad()
+    z = y * y
+    z.sum().backward()
+    np.testing.assert_array_equal(to_np(y.grad), [6.0] * 3)
+    np.testing.assert_array_equal(to_np(x.grad), [18.0] * 3)
+    assert z.grad is None
+    with mg.no_grad():
+        x.zero_()
+    assert x.tolist() == [0.0] * 3
+    x.grad.zero_()
+    assert x.grad.tolist() == [0.0] * 3
+
+
+def test_repr_shows_values_and_grad():
+    assert "requires_grad=True" in repr(mg.ones(2, requires_grad=True))
+    assert "grad_fn=<" in repr(mg.ones(2, requires_grad=True) * 2)
+    assert "float64" in repr(mg.ones(2, dtype=mg.float64))
+
+
+# ---------------------------------------------------------------------------------- constructors
+def test_tensor_constructor_dtype_inference():
+    assert mg.tensor([1, 2]).dtype == mg.int64
+    assert mg.tensor([1.0, 2]).dtype == mg.float32
+    assert mg.tensor([True, False]).dtype == mg.bool
+    assert mg.tensor(np.zeros(2)).dtype == mg.float64
+    assert mg.tensor(np.zeros(2, dtype=np.int32)).dtype == mg.int32
+    assert mg.tensor(np.float64(1.5)).dtype == mg.float64
+    assert mg.tensor([1, 2], dtype=mg.float64).dtype == mg.float64
+    assert mg.tensor([[1, 2], [3, 4]], dtype="float64").shape == (2, 2)
+    t = mg.tensor(2.5, requires_grad=True)
+    assert t.shape == () and t.requires_grad
+    assert mg.tensor([1, 2]).device == DEV and mg.tensor(np.zeros(2)).device == DEV
+
+
+def test_tensor_copies_its_input():
+    arr = np.zeros(3)
+    t = mg.tensor(arr)
+    arr[0] = 1
+    assert t[0].item() == 0.0
+    shared = mg.from_numpy(arr)
+    arr[1] = 2
+    assert shared[1].item() == 2.0
+
+
+def test_Tensor_class_constructor_like_torch():
+    inputs = mg.Tensor(1, 10, 5)
+    assert inputs.shape == (1, 10, 5) and inputs.dtype == mg.float32
+    assert not np.any(to_np(inputs))
+    t = mg.Tensor([1, 2])
+    assert t.dtype == mg.float32 and t.tolist() == [1.0, 2.0]
+    assert mg.Tensor(np.array([1, 2])).dtype == mg.float32
+    assert mg.Tensor([[1, 2], [3, 4]]).shape == (2, 2)
+    assert isinstance(mg.ones(2), mg.Tensor) and mg.is_tensor(t)
+
+
+@requires_torch
+def test_Tensor_class_constructor_matches_torch():
+    import torch
+    for args in [(1, 10, 5), ([1, 2],), ([[1.5, 2], [3, 4]],), (3,)]:
+        a, b = mg.Tensor(*args), torch.Tensor(*args)
+        assert a.shape == tuple(b.shape) and a.dtype.name == str(b.dtype)[6:]
+        if not (len(args) > 1 or isinstance(args[0], int)):
+            np.testing.assert_array_equal(to_np(a), b.numpy())
+
+
+# ------------------------------------------------------------------------------------- factories
+@pytest.mark.parametrize("make,shape,dtype,check", [
+    (lambda: mg.zeros(2, 3), (2, 3), mg.float32, lambda a: np.all(a == 0)),
+    (lambda: mg.zeros((2, 3), dtype=mg.float64), (2, 3), mg.float64, lambda a: np.all(a == 0)),
+    (lambda: mg.ones([4]), (4,), mg.float32, lambda a: np.all(a == 1)),
+    (lambda: mg.full((2, 2), 7), (2, 2), mg.int64, lambda a: np.all(a == 7)),
+    (lambda: mg.full((2,), 1.5), (2,), mg.float32, lambda a: np.all(a == 1.5)),
+    (lambda: mg.empty(3, 2), (3, 2), mg.float32, lambda a: True),
+    (lambda: mg.arange(5), (5,), mg.int64, lambda a: list(a) == [0, 1, 2, 3, 4]),
+    (lambda: mg.arange(1, 2, 0.25), (4,), mg.float32, lambda a: np.allclose(a, [1, 1.25, 1.5, 1.75])),
+    (lambda: mg.linspace(0, 1, 5), (5,), mg.float32, lambda a: np.allclose(a, [0, .25, .5, .75, 1])),
+    (lambda: mg.eye(3), (3, 3), mg.float32, lambda a: np.array_equal(a, np.eye(3))),
+    (lambda: mg.eye(2, 3, dtype=mg.float64), (2, 3), mg.float64, lambda a: a[1, 1] == 1),
+    (lambda: mg.rand(100), (100,), mg.float32, lambda a: np.all((a >= 0) & (a < 1))),
+    (lambda: mg.randn(2, 50, dtype=mg.float64), (2, 50), mg.float64, lambda a: np.std(a) > 0.5),
+    (lambda: mg.randint(3, 7, (50,)), (50,), mg.int64,
+     lambda a: a.min() >= 3 and a.max() < 7 and len(set(a)) > 1),
+    (lambda: mg.zeros_like(mg.ones(2, 3, dtype=mg.float64)), (2, 3), mg.float64,
+     lambda a: np.all(a == 0)),
+    (lambda: mg.ones_like(mg.zeros(2), dtype=mg.int64), (2,), mg.int64, lambda a: np.all(a == 1)),
+    (lambda: mg.full_like(mg.zeros(3), 2.5), (3,), mg.float32, lambda a: np.all(a == 2.5)),
+    (lambda: mg.rand_like(mg.zeros(3, 3)), (3, 3), mg.float32, lambda a: np.all((a >= 0) & (a < 1))),
+    (lambda: mg.randn_like(mg.zeros(40, dtype=mg.float64)), (40,), mg.float64,
+     lambda a: np.std(a) > 0.5),
+])
+def test_factories(make, shape, dtype, check):
+    t = make()
+    assert t.shape == shape and t.dtype == dtype and t.device == DEV
+    assert check(to_np(t))
+
+
+def test_factories_requires_grad():
+    assert mg.zeros(2, requires_grad=True).requires_grad
+    assert mg.randn(2, requires_grad=True).is_leaf
+    with pytest.raises(RuntimeError, match="floating point"):
+        mg.zeros(2, dtype=mg.int64, requires_grad=True)
+
+
+def test_manual_seed_reproducible():
+    def draw():
+        return [to_np(mg.rand(4)), to_np(mg.randn(3, dtype=mg.float64)), to_np(mg.randint(0, 100, (5,))),
+                to_np(mg.randperm(6))]
+    mg.manual_seed(123)
+    first = draw()
+    mg.manual_seed(123)
+    second = draw()
+    mg.manual_seed(124)
+    third = draw()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], third[0])
+
+
+def test_dtypes_exposed():
+    assert mg.float32 != mg.float64
+    for name in ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"]:
+        assert isinstance(getattr(mg, name), mg.dtype)
+    assert mg.float is mg.float32 and mg.double is mg.float64 and mg.long is mg.int64
+    assert repr(mg.float32) == "minigrad.float32"
+    assert mg.get_default_dtype() == mg.float32
+
+
+# ------------------------------------------------------------------------------------- bad input
+def test_requires_grad_on_integer_tensor_raises():
+    with pytest.raises(RuntimeError, match="floating point"):
+        mg.tensor([1, 2], requires_grad=True)
+    with pytest.raises(RuntimeError, match="floating point"):
+        mg.tensor([1, 2]).requires_grad_()
+
+
+@pytest.mark.parametrize("data,name", [("abc", "str"), (None, "NoneType"), ({1: 2}, "dict"),
+                                       ([object()], "object"), ([1 + 2j], "complex")])
+def test_unsupported_python_objects_raise_type_error_naming_them(data, name):
+    with pytest.raises(TypeError, match=name):
+        mg.tensor(data)
+
+
+@pytest.mark.parametrize("dtype,name", [(np.complex64, "complex64"), ("float128", "float128"),
+                                        ("str", "str"), (object, "object")])
+def test_unsupported_dtypes_raise_type_error_naming_them(dtype, name):
+    with pytest.raises(TypeError, match=name):
+        mg.zeros(2, dtype=dtype)
+
+
+def test_unsupported_array_dtype_raises_type_error():
+    with pytest.raises(TypeError, match="complex"):
+        mg.tensor(np.zeros(2, dtype=np.complex128))
+
+
+def test_ragged_data_raises():
+    with pytest.raises((ValueError, TypeError), match="ragged|sequence"):
+        mg.tensor([[1, 2], [3]])
+
+
+def test_bool_of_multi_element_tensor_raises():
+    with pytest.raises(RuntimeError, match="ambiguous"):
+        bool(mg.ones(2))
+    assert bool(mg.ones(1)) and not bool(mg.zeros(()))
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not mg.cuda.is_available(), reason="needs CuPy and a GPU")
+def test_mixing_devices_raises_naming_both():
+    a, b = mg.ones(2, device="cpu"), mg.ones(2, device="cuda")
+    with pytest.raises(RuntimeError) as info:
+        a + b
+    assert "cpu" in str(info.value) and "cuda" in str(info.value)
+    moved = a.to("cuda")
+    assert moved.device == "cuda" and moved.cpu().device == "cpu"
+    assert isinstance(b.numpy(), np.ndarray)
+    c = mg.ones(2, device="cpu", requires_grad=True)
+    (c.cuda() * 2).sum().backward()
+    assert c.grad.device == "cpu" and c.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.skipif(mg.cuda.is_available(), reason="CuPy is available here")
+def test_to_cuda_without_cupy_says_how_to_install():
+    with pytest.raises(RuntimeError, match=r"pip install minigrad\[cuda\]"):
+        mg.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match=r"pip install minigrad\[cuda\]"):
+        mg.ones(2).cuda()
