@@ -106,3 +106,12 @@ def test_sum_of_int_tensor_is_int64_and_mean_of_int_raises():
 def test_dim_out_of_range_raises_index_error(op):
     with pytest.raises(IndexError, match="out of range"):
         getattr(mg, op)(mg.zeros(2, 3), dim=2)
+
+
+def test_log_softmax_keeps_float32_precision_for_large_logits():
+    x = np.array([[5e3, 5e3, -5e3], [1e4, 1e4 - 3.0, 0.0]], dtype=np.float32)
+    got = mg.log_softmax(mg.tensor(x), 1).detach().numpy()
+    x64 = x.astype(np.float64)
+    m = x64.max(axis=1, keepdims=True)
+    expected = (x64 - m) - np.log(np.exp(x64 - m).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)

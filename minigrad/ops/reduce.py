@@ -174,7 +174,12 @@ class Softmax(Op):
 class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, dim):
-        out = a - logsumexp_array(a, dim, keepdims=True)
+        xp = B.get_array_module(a)
+        m = a.max(axis=dim, keepdims=True)
+        shifted = a - xp.where(xp.isfinite(m), m, 0)
+        # subtract the log-normaliser from the shifted logits, so float32 keeps its precision
+        with B.np.errstate(divide="ignore"):
+            out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         ctx.dim = dim
         return out
