@@ -1,0 +1,89 @@
+"""Translate sentences with a trained checkpoint and optionally plot the attention weights.
+
+    python examples/translation/translate.py "ein mann fährt fahrrad ."
+    python examples/translation/translate.py --beam-size 5 --attention-plot attention.png \
+        "zwei hunde spielen im schnee ."
+"""
+import argparse
+import os
+import sys
+import warnings
+
+try:
+    import minigrad  # noqa: F401  (the fallback below serves a source checkout)
+except ImportError:  # running from a source checkout without `pip install -e .`
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+from data import EOS, SOS, detokenize, tokenize
+from evaluate import translate_tokens
+from train import load_checkpoint
+
+
+def plot_attention(attention, src_tokens, tgt_tokens, path):
+    """Save a heatmap of attention (target steps x source tokens) to `path`; False without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    if any(ord(ch) >= 0x1100 for tok in src_tokens + tgt_tokens for ch in tok):  # Hangul, CJK ...
+        from matplotlib import font_manager
+        fonts = [f.name for f in font_manager.fontManager.ttflist
+                 if any(k in f.name for k in ("CJK", "Nanum", "Malgun", "AppleGothic", "Unifont"))]
+        if fonts:
+            plt.rcParams["font.family"] = fonts[0]
+        else:
+            print("note: no CJK font found for matplotlib; non-Latin labels may show as boxes")
+            warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    fig, ax = plt.subplots(figsize=(1 + 0.45 * len(src_tokens), 1 + 0.45 * len(tgt_tokens)))
+    ax.imshow(attention, cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(src_tokens)), src_tokens, rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(tgt_tokens)), tgt_tokens)
+    ax.set_xlabel("source")
+    ax.set_ylabel("translation")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def parse_args(argv=None):
+    """Command-line options (see --help)."""
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sentences", nargs="+", help="source sentence(s), one argument each")
+    p.add_argument("--checkpoint", default="runs/translation/best.ckpt")
+    p.add_argument("--beam-size", type=int, default=1, help="1 = greedy decoding")
+    p.add_argument("--alpha", type=float, default=0.6, help="beam-search length normalisation")
+    p.add_argument("--max-len", type=int, default=50, help="longest translation, in tokens")
+    p.add_argument("--attention-plot", default=None, metavar="PNG",
+                   help="save the first sentence's attention heatmap (attention models only)")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model, src_vocab, tgt_vocab, config = load_checkpoint(args.checkpoint)
+    sources = [tokenize(s, config["dataset"], config["src"]) for s in args.sentences]
+    results = translate_tokens(model, src_vocab, tgt_vocab, config, sources, args.beam_size,
+                               args.max_len, args.alpha)
+    for tokens, _ in results:
+        print(detokenize(tokens, config["tgt"]))
+    if args.attention_plot:
+        tokens, attention = results[0]
+        if attention is None:
+            print("no attention plot: this model has no attention (train with --arch attention)")
+            return results
+        src = sources[0][::-1] if config.get("reverse_source") else sources[0]
+        src = [SOS] + [t if t in src_vocab else f"{t} (unk)" for t in src] + [EOS]
+        tgt = (tokens + [EOS])[:attention.shape[0]]
+        if plot_attention(attention, src, tgt, args.attention_plot):
+            print(f"attention heatmap saved to {args.attention_plot}")
+        else:
+            print("no attention plot: matplotlib is not installed (pip install matplotlib)")
+    return results
+
+
+if __name__ == "__main__":
+    main()
