@@ -61,16 +61,18 @@ class Linear(Op):
                                f"{weight.dtype}")
         nx, nw = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if nw else None, weight if nx else None)
-        out = x @ weight.T
+        # one 2-D GEMM over all leading dims is much faster than NumPy's batched matmul
+        out = x.reshape(-1, x.shape[-1]) @ weight.T
         if bias is not None:
             out += bias
-        return out
+        return out.reshape(x.shape[:-1] + (weight.shape[0],))
 
     @staticmethod
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         nx, nw, nb = (tuple(ctx.needs_input_grad) + (False,))[:3]
-        gx = g @ weight if nx else None
-        gw = g.reshape(-1, g.shape[-1]).T @ x.reshape(-1, x.shape[-1]) if nw else None
-        gb = g.reshape(-1, g.shape[-1]).sum(axis=0) if nb else None
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g2 @ weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gb = g2.sum(axis=0) if nb else None
         return gx, gw, gb
