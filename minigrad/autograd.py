@@ -9,7 +9,7 @@ import functools
 from . import backend as B
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "gradcheck", "GradcheckError", "backward"]
+           "gradcheck", "GradcheckError", "backward", "grad"]
 
 
 # ------------------------------------------------------------------------------------- grad mode
@@ -266,15 +266,25 @@ def _release(node):
 
 
 # --------------------------------------------------------------------------------------- engine
-def backward(tensors, grad_tensors=None, retain_graph=False):
+def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _capture=False):
     """Accumulate d(tensors)/d(leaves) into the leaves' .grad, visiting nodes in topological order.
 
     Iterative (no recursion), so graphs of any depth work.  Leaves receive their summed gradient
-    once, after their hooks run; the graph is freed unless `retain_graph`.
+    once, after their hooks run; the graph is freed unless `retain_graph`.  With `inputs` (leaf
+    tensors) only those leaves accumulate; with `_capture` the leaves' gradients are returned
+    ({id(leaf): array}) instead of accumulated (for `grad`).
     """
     Tensor = _Tensor
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
+    wanted = None
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        for x in inputs:
+            if not isinstance(x, Tensor) or x.grad_fn is not None or not x.requires_grad:
+                raise RuntimeError("backward: every tensor in `inputs` must be a leaf tensor that "
+                                   "requires grad (minigrad does not support non-leaf inputs)")
+        wanted = {id(x) for x in inputs}
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     pending = {}          # node -> list of gradient arrays, one per output
@@ -373,8 +383,38 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
         if not retain_graph:
             _release(node)
 
+    if _capture:
+        return {key: g for key, (t, g, owned) in leaves.items()}
     for t, g, owned in leaves.values():
-        _accumulate_leaf(t, g, owned)
+        if wanted is None or id(t) in wanted:
+            _accumulate_leaf(t, g, owned)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of `outputs` with respect to the leaf tensors `inputs`, returned as a tuple
+    (their .grad is left untouched); like torch.autograd.grad without create_graph."""
+    Tensor = _Tensor
+    if create_graph:
+        raise NotImplementedError("create_graph=True (higher-order gradients) is not supported")
+    outputs = (outputs,) if isinstance(outputs, Tensor) else tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for x in inputs:
+        if not isinstance(x, Tensor) or x.grad_fn is not None or not x.requires_grad:
+            raise RuntimeError("grad: every tensor in `inputs` must be a leaf tensor that requires "
+                               "grad (minigrad does not support non-leaf inputs)")
+    if grad_outputs is not None:
+        grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    found = backward(outputs, grad_outputs, retain_graph=bool(retain_graph), _capture=True)
+    result = []
+    for x in inputs:
+        g = found.get(id(x))
+        if g is None and not allow_unused:
+            raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
+                               "the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else _wrap(g.copy()))
+    return tuple(result)
 
 
 def _fix_shape(node, g, shape):

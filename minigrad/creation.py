@@ -1,6 +1,6 @@
 """Tensor factories: zeros, ones, full, arange, linspace, eye, random tensors and their *_like forms."""
 from . import backend as B
-from .ops import _shape_arg
+from .ops import _size_arg
 from .tensor import Tensor
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
@@ -15,19 +15,21 @@ def _finish(arr, requires_grad):
     return t
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, op=None):
     dt = B.to_dtype(dtype) if dtype is not None else B.default_float()
+    if op is not None and not dt.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point dtype, got {dt}")
     return dt
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros of the given shape."""
-    return _finish(B.xp_for(device).zeros(_shape_arg(size), dtype=_float_dtype(dtype).np), requires_grad)
+    return _finish(B.xp_for(device).zeros(_size_arg(size, "zeros"), dtype=_float_dtype(dtype).np), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     """A tensor of ones of the given shape."""
-    return _finish(B.xp_for(device).ones(_shape_arg(size), dtype=_float_dtype(dtype).np), requires_grad)
+    return _finish(B.xp_for(device).ones(_size_arg(size, "ones"), dtype=_float_dtype(dtype).np), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
@@ -40,16 +42,20 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = (B.bool_ if isinstance(fill_value, bool) else B.int64 if isinstance(fill_value, int)
                  else B.default_float())
-    size = _shape_arg((size,)) if isinstance(size, (tuple, list)) else _shape_arg((size,))
+    size = _size_arg((size,), "full")
     return _finish(B.xp_for(device).full(size, fill_value, dtype=B.to_dtype(dtype).np), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from start (inclusive) to end (exclusive) in steps; ints give int64."""
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step})")
     if dtype is None:
         dtype = B.int64 if all(isinstance(v, int) for v in (start, end, step)) else B.default_float()
     dt = B.to_dtype(dtype)
@@ -59,42 +65,46 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, both included."""
+    if steps < 0:
+        raise RuntimeError(f"linspace: number of steps must be non-negative, got {steps}")
     arr = B.xp_for(device).linspace(start, end, int(steps), dtype=_float_dtype(dtype).np)
     return _finish(arr, requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     """The identity matrix of shape (n, m or n)."""
+    if n < 0 or (m is not None and m < 0):
+        raise RuntimeError(f"eye: n and m must be greater or equal to 0, got n={n}, m={m}")
     return _finish(B.xp_for(device).eye(n, m, dtype=_float_dtype(dtype).np), requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad=False):
     """Samples from U[0, 1)."""
-    dt = _float_dtype(dtype)
-    return _finish(B.random_uniform(_shape_arg(size), dt.np, device), requires_grad)
+    dt = _float_dtype(dtype, "rand")
+    return _finish(B.random_uniform(_size_arg(size, "rand"), dt.np, device), requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False):
     """Samples from the standard normal distribution."""
-    dt = _float_dtype(dtype)
-    return _finish(B.random_normal(_shape_arg(size), dt.np, device), requires_grad)
+    dt = _float_dtype(dtype, "randn")
+    return _finish(B.random_normal(_size_arg(size, "randn"), dt.np, device), requires_grad)
 
 
 def normal(mean, std, size, dtype=None, device=None, requires_grad=False):
     """Samples from N(mean, std^2) of the given size."""
     dt = _float_dtype(dtype)
-    return _finish(B.random_normal(_shape_arg((size,)), dt.np, device, mean, std), requires_grad)
+    return _finish(B.random_normal(_size_arg((size,), "random"), dt.np, device, mean, std), requires_grad)
 
 
 def randint(low, high=None, size=None, dtype=None, device=None):
     """Integers drawn uniformly from [low, high) (int64)."""
-    if high is None:
-        low, high = 0, low
+    if high is None or (size is None and isinstance(high, (tuple, list))):
+        low, high, size = 0, low, size if high is None else high  # randint(high, size)
     if size is None:
         raise TypeError("randint() missing the required argument 'size'")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    arr = B.random_integers(low, high, _shape_arg((size,)), device)
+    arr = B.random_integers(low, high, _size_arg((size,), "random"), device)
     return _finish(arr.astype(B.to_dtype(dtype or B.int64).np), False)
 
 

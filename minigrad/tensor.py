@@ -84,7 +84,7 @@ class Tensor:
     Like ``torch.Tensor``: ``Tensor(2, 3)`` makes a (zero-filled) float32 tensor of that shape, and
     ``Tensor([1, 2])`` a float32 tensor from data.
     """
-    __slots__ = ("data", "grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "_base", "_view_ver", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to Tensor's reflected operator
 
@@ -98,6 +98,9 @@ class Tensor:
                 raise RuntimeError(f"Tensor: negative dimension in size {args}")
             data = B.xp_for(dev).zeros(tuple(int(a) for a in args), dtype=dt.np)
         elif len(args) == 1:
+            if isinstance(args[0], (numbers.Number, B.np.generic)):
+                raise TypeError(f"Tensor(): data must be a sequence (got {type(args[0]).__name__}); "
+                                f"use minigrad.tensor({args[0]!r}) for a 0-d tensor")
             data = _to_array(args[0], dt, dev)
         elif not args:
             data = B.xp_for(dev).zeros((0,), dtype=dt.np)
@@ -105,7 +108,7 @@ class Tensor:
             raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got "
                             f"{tuple(type(a).__name__ for a in args)}")
         self.data = data
-        self.grad = None
+        self._grad = None
         self._requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
@@ -123,7 +126,7 @@ class Tensor:
             data = B.np.asarray(data)  # NumPy reductions return scalars; keep 0-d arrays instead
         t = object.__new__(cls)
         t.data = data
-        t.grad = None
+        t._grad = None
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
@@ -151,6 +154,32 @@ class Tensor:
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
                                f"{self.dtype}")
         self._requires_grad = value
+
+    @property
+    def grad(self):
+        """The accumulated gradient (a Tensor of this tensor's shape and dtype), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of shape {value.shape} to a "
+                                   f"tensor of shape {self.shape}")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"attempting to assign a gradient of dtype {value.dtype} to a "
+                                   f"tensor of dtype {self.dtype}")
+            if value.device != self.device:
+                raise RuntimeError(f"attempting to assign a gradient on {value.device} to a tensor "
+                                   f"on {self.device}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     @property
     def is_leaf(self):
@@ -393,7 +422,7 @@ class Tensor:
         """Accumulate the gradient of this tensor into the .grad of every leaf that requires grad."""
         if create_graph:
             raise NotImplementedError("create_graph=True (higher-order gradients) is not supported")
-        _run_backward([self], [gradient], retain_graph=bool(retain_graph))
+        _run_backward([self], [gradient], retain_graph=bool(retain_graph), inputs=inputs)
 
     def requires_grad_(self, requires_grad=True):
         """Set requires_grad in place and return self."""
@@ -637,6 +666,9 @@ class Tensor:
 
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):
+        if isinstance(key, list) and builtins_any(
+                k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key):
+            key = tuple(key)  # x[[[0, 1], [1, 2]]] means x[[0, 1], [1, 2]], as in PyTorch
         if not isinstance(key, tuple):
             key = (key,)
         xp = B.xp_for(self.device)
@@ -645,9 +677,13 @@ class Tensor:
             if isinstance(k, Tensor):
                 k = k.data
             elif isinstance(k, (list, B.np.ndarray)) or B.is_array(k):
-                k = xp.asarray(B.to_device(B.np.asarray(k), self.device) if isinstance(k, list) else k)
+                if isinstance(k, list):
+                    k = B.np.asarray(k, dtype=None if k else B.np.int64)  # [] selects nothing
+                k = xp.asarray(B.to_device(k, self.device))
             elif isinstance(k, bool):
-                raise IndexError("indexing with a Python bool is not supported")
+                k = xp.asarray(k)  # True adds a dimension of size 1, False one of size 0
+            if B.is_array(k) and k.dtype == B.np.uint8:
+                k = k.astype(bool)  # PyTorch treats a uint8 index as a (legacy) mask
             if B.is_array(k):
                 if k.dtype.kind not in "biu":
                     raise IndexError(f"tensors used as indices must be long, int or bool tensors, "
@@ -657,6 +693,9 @@ class Tensor:
             elif not (k is None or k is Ellipsis or isinstance(k, (slice, numbers.Integral))):
                 raise IndexError(f"unsupported index of type {type(k).__name__}: use ints, slices, "
                                  f"None, Ellipsis, integer or boolean tensors")
+            elif isinstance(k, slice) and k.step is not None and k.step <= 0:
+                raise ValueError(f"index: slice step must be greater than zero, got {k.step} (use "
+                                 f"flip() to reverse)")
             out.append(k)
         key = tuple(out)
         check_index_bounds(key, self.shape)
@@ -721,6 +760,18 @@ class Tensor:
     def __rpow__(self, other):
         return ops.pow(other, self)
 
+    def __floordiv__(self, other):
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ops.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return ops.remainder(other, self)
+
     def __matmul__(self, other):
         return ops.matmul(self, other)
 
@@ -737,9 +788,13 @@ class Tensor:
         return ops.abs(self)
 
     def __eq__(self, other):
+        if not _comparable(other):
+            return NotImplemented  # Python then compares identities: t == None is False
         return ops.eq(self, other)
 
     def __ne__(self, other):
+        if not _comparable(other):
+            return NotImplemented
         return ops.ne(self, other)
 
     def __lt__(self, other):
@@ -755,8 +810,9 @@ class Tensor:
         return ops.ge(self, other)
 
     def __invert__(self):
-        if self.data.dtype != bool:
-            raise TypeError("~ is only supported on bool tensors")
+        if self.data.dtype.kind == "f":
+            raise TypeError(f"~ (bitwise not) is only supported on integer and bool tensors, got "
+                            f"{self.dtype}")
         return Tensor._make(~self.data)
 
     def __and__(self, other):
@@ -767,6 +823,10 @@ class Tensor:
 
     def __xor__(self, other):
         return Tensor._make(self.data ^ (other.data if isinstance(other, Tensor) else other))
+
+
+def _comparable(x):
+    return isinstance(x, (Tensor, numbers.Number, list, tuple)) or B.is_array(x)
 
 
 def _iadd(a, b):
@@ -810,7 +870,8 @@ for _name in ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "a
               "permute", "squeeze", "unsqueeze", "expand", "flatten", "split", "chunk", "unbind",
               "flip", "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge",
               "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "sign", "floor",
-              "ceil", "round", "topk", "sort", "argsort", "cumsum", "outer"]:
+              "ceil", "round", "topk", "sort", "argsort", "cumsum", "outer", "nonzero", "floor_divide",
+              "remainder", "prod", "norm", "narrow", "movedim", "swapaxes", "repeat", "roll"]:
     setattr(Tensor, _name, _method(getattr(ops, _name)))
 Tensor.true_divide = Tensor.div
 Tensor.multiply = Tensor.mul

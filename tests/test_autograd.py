@@ -507,3 +507,22 @@ def test_inplace_on_view_taken_before_base_required_grad_matches_torch():
         buf.sum().backward()
         grads.append(np.asarray(x.grad.detach().numpy()))
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+# ------------------------------------------------------------------ audit regressions
+@requires_torch
+def test_autograd_grad_and_backward_inputs_match_torch():
+    import torch
+    x, y = mg.tensor([1.0, 3.0], requires_grad=True), mg.tensor(2.0, requires_grad=True)
+    tx, ty = torch.tensor([1.0, 3.0], requires_grad=True), torch.tensor(2.0, requires_grad=True)
+    gx, gy = mg.autograd.grad((x * x * y).sum(), (x, y))
+    tgx, tgy = torch.autograd.grad((tx * tx * ty).sum(), (tx, ty))
+    np.testing.assert_allclose(to_np(gx), tgx.numpy())
+    assert gy.item() == tgy.item() and x.grad is None and y.grad is None
+    (x * y).sum().backward(inputs=[x])
+    (tx * ty).sum().backward(inputs=[tx])
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy())
+    assert y.grad is None and ty.grad is None
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        mg.autograd.grad((x * 2).sum(), [x, y])
+    assert mg.autograd.grad((x * 2).sum(), [x, y], allow_unused=True)[1] is None

@@ -241,5 +241,79 @@ def test_pow_special_values_match_torch(base, exponent):
 
 
 def test_integer_pow_error_is_not_reported_as_a_shape_error():
-    with pytest.raises(ValueError, match="negative integer powers"):
+    with pytest.raises(RuntimeError, match="negative integer powers"):
         mg.tensor([2, 3]) ** -1
+
+
+# ---------------------------------------------------------------- audit regressions: promotion
+_PROMO_DTYPES = ["bool", "uint8", "int32", "int64", "float16", "float32", "float64"]
+
+
+def _promo_values(lib, name):
+    return lib.tensor([1, 0, 1] if name == "bool" else [1, 2, 3], dtype=getattr(lib, name))
+
+
+@requires_torch
+@pytest.mark.parametrize("scalar", [2, -1, 2.5, True])
+@pytest.mark.parametrize("name", _PROMO_DTYPES)
+def test_scalar_promotion_matches_torch(name, scalar):
+    import torch
+    for op in (lambda a, b: a + b, lambda a, b: b * a):
+        got, want = op(_promo_values(mg, name), scalar), op(_promo_values(torch, name), scalar)
+        assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+        np.testing.assert_allclose(to_np(got).astype(float), want.numpy().astype(float), rtol=1e-3)
+
+
+@requires_torch
+@pytest.mark.parametrize("zero_d", _PROMO_DTYPES)
+@pytest.mark.parametrize("name", _PROMO_DTYPES)
+def test_zero_dim_tensor_promotes_like_a_scalar(name, zero_d):
+    import torch
+    got = _promo_values(mg, name) * mg.tensor(1, dtype=getattr(mg, zero_d))
+    want = _promo_values(torch, name) * torch.tensor(1, dtype=getattr(torch, zero_d))
+    assert str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+
+
+def test_sub_with_bool_raises_like_torch():
+    for a, b in [(mg.tensor([True]), mg.tensor([False])), (mg.tensor([1.0]), mg.tensor([True])),
+                 (mg.tensor([1.0]), True)]:
+        with pytest.raises(RuntimeError, match="bool tensor"):
+            a - b
+
+
+@requires_torch
+def test_floordiv_remainder_invert_and_clamp_match_torch():
+    import torch
+    a, b = [5.5, -5.5, 3.0], [2.0, 2.0, -2.0]
+    for fn in (lambda x, y: x // y, lambda x, y: x % y, lambda x, y: 7 // y, lambda x, y: 7 % y):
+        np.testing.assert_allclose(to_np(fn(mg.tensor(a), mg.tensor(b))), fn(torch.tensor(a), torch.tensor(b)).numpy())
+    ia = [5, -5, 7]
+    assert mg.tensor(ia).__floordiv__(2).tolist() == (torch.tensor(ia) // 2).tolist()
+    assert (mg.tensor(ia) % 3).tolist() == (torch.tensor(ia) % 3).tolist()
+    assert (~mg.tensor(ia)).tolist() == (~torch.tensor(ia)).tolist()
+    got, want = mg.tensor([-1, 2]).clamp(0.5), torch.tensor([-1, 2]).clamp(0.5)
+    assert got.dtype == mg.float32 and got.tolist() == want.tolist()
+    x, tx = mg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = mg.tensor(b, requires_grad=True), torch.tensor(b, requires_grad=True)
+    (x % y).sum().backward()
+    (tx % ty).sum().backward()
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy())
+    np.testing.assert_allclose(to_np(y.grad), ty.grad.numpy())
+    with pytest.raises(ZeroDivisionError):
+        mg.tensor([1, 2]) // 0
+
+
+def test_comparison_with_none_or_str_is_false_not_a_numpy_error():
+    t = mg.tensor([1.0, 2.0])
+    assert (t == None) is False  # noqa: E711
+    assert (t != "a") is True
+
+
+@requires_torch
+def test_where_with_python_scalar_keeps_tensor_dtype():
+    import torch
+    got = mg.where(mg.tensor([True, False]), mg.tensor([1, 2]), 0.5)
+    want = torch.where(torch.tensor([True, False]), torch.tensor([1, 2]), 0.5)
+    assert got.dtype == mg.float32 and got.tolist() == want.tolist()
+    idx = mg.where(mg.tensor([True, False, True]))
+    assert [i.tolist() for i in idx] == [i.tolist() for i in torch.where(torch.tensor([True, False, True]))]

@@ -156,3 +156,35 @@ def test_setitem_value_requiring_grad_makes_target_require_grad():
     assert buf.requires_grad and not buf.is_leaf
     (buf * mg_from_np(np.arange(6.0).reshape(3, 2).astype(np.float32))).sum().backward()
     np.testing.assert_allclose(to_np(v.grad), [6.0, 9.0])
+
+
+# ------------------------------------------------------------------ audit regressions
+@requires_torch
+@pytest.mark.parametrize("key", [lambda t: [[0, 1], [1, 2]], lambda t: [], lambda t: True,
+                                 lambda t: False, lambda t: (None, t.tensor([0, 2])),
+                                 lambda t: t.tensor([0, 1, 1], dtype=t.uint8)])
+def test_getitem_key_kinds_match_torch(key):
+    import torch
+    x = mg.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    tx = torch.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+    out, tout = x[key(mg)], tx[key(torch)]
+    assert out.shape == tuple(tout.shape)
+    np.testing.assert_allclose(to_np(out.detach()), tout.detach().numpy())
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy())
+
+
+def test_negative_slice_step_raises_like_torch():
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        mg.ones(3)[::-1]
+
+
+@requires_torch
+def test_masked_fill_with_a_tensor_value_gives_it_a_gradient():
+    import torch
+    v, tv = mg.tensor(5.0, requires_grad=True), torch.tensor(5.0, requires_grad=True)
+    mask = [True, False, True]
+    mg.ones(2, 3).masked_fill(mg.tensor(mask), v).sum().backward()
+    torch.ones(2, 3).masked_fill(torch.tensor(mask), tv).sum().backward()
+    assert v.grad.item() == tv.grad.item()

@@ -115,3 +115,58 @@ def test_log_softmax_keeps_float32_precision_for_large_logits():
     m = x64.max(axis=1, keepdims=True)
     expected = (x64 - m) - np.log(np.exp(x64 - m).sum(axis=1, keepdims=True))
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+
+
+# ------------------------------------------------------------------ audit regressions
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "logsumexp", "all"])
+def test_repeated_dims_raise(op):
+    with pytest.raises(RuntimeError, match="appears multiple times"):
+        getattr(mg.ones(2, 3), op)((0, 0))
+
+
+def test_var_std_of_int_raise_and_argmax_of_empty_is_an_index_error():
+    with pytest.raises(RuntimeError, match="floating point"):
+        mg.tensor([1, 2]).var()
+    with pytest.raises(IndexError, match="numel"):
+        mg.zeros(0).argmax()
+    with pytest.raises(IndexError, match="non-zero size"):
+        mg.zeros(0, 3).argmin(0)
+
+
+@requires_torch
+def test_reductions_of_empty_and_int_inputs_match_torch():
+    import torch
+    for fn in (lambda t: t.zeros(0, 3).logsumexp(0), lambda t: t.zeros(0, 3).softmax(0),
+               lambda t: t.zeros(0, 3).log_softmax(1), lambda t: t.tensor([[1, 2]]).logsumexp(1),
+               lambda t: t.tensor(2.0).cumsum(0), lambda t: t.tensor([[1, 0]]).all(1, keepdim=True),
+               lambda t: t.tensor([[1, 0], [1, 1]]).any((0, 1)),
+               lambda t: t.tensor([1.0, 2.0]).mean(dtype=t.float64)):
+        got, want = fn(mg), fn(torch)
+        assert got.shape == tuple(want.shape) and str(got.dtype).split(".")[-1] == str(want.dtype).split(".")[-1]
+        np.testing.assert_allclose(to_np(got), want.numpy())
+    with pytest.raises(IndexError, match="out of range"):
+        mg.ones(2, 3).any(5)
+    with pytest.raises(RuntimeError, match="cannot be broadcast"):
+        mg.allclose(mg.ones(2), mg.ones(3))
+
+
+@requires_torch
+@pytest.mark.parametrize("fn", [lambda x: x.amax(1), lambda x: x.amin((0, 1)),
+                                lambda x: x.prod(), lambda x: x.prod(1, keepdim=True),
+                                lambda x: x.norm(), lambda x: x.norm(1, dim=1),
+                                lambda x: x.norm(float("inf"), dim=0, keepdim=True)])
+def test_amax_ties_prod_with_zeros_and_norm_match_torch(fn):
+    import torch
+    data = [[1.0, 3.0, 3.0], [0.0, 2.0, -3.0], [0.0, 0.0, 0.0]]
+    x, tx = mg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, tout = fn(x), fn(tx)
+    np.testing.assert_allclose(to_np(out.detach()), tout.detach().numpy(), rtol=1e-6)
+    out.sum().backward()
+    tout.sum().backward()
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy(), rtol=1e-6)
+
+
+def test_prod_and_norm_gradcheck():
+    for fn in (lambda a: a.prod(0), lambda a: a.prod(), lambda a: a.norm(dim=1), lambda a: a.norm(3)):
+        a = mg.tensor([[1.5, -2.0, 0.5], [0.7, 1.1, -0.3]], dtype=mg.float64, requires_grad=True)
+        assert mg.autograd.gradcheck(fn, (a,))

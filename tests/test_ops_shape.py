@@ -112,3 +112,25 @@ def test_split_and_unbind_return_tuples_of_right_shapes():
     assert [p.shape for p in a.split(2)] == [(2, 4), (2, 4), (1, 4)]
     assert [p.shape for p in a.chunk(2, dim=1)] == [(5, 2), (5, 2)]
     assert [p.shape for p in a.unbind(1)] == [(5,)] * 4
+
+
+# ------------------------------------------------------------------ audit regressions
+@requires_torch
+@pytest.mark.parametrize("fn", [lambda x: x.narrow(1, 1, 2), lambda x: x.repeat(2, 1, 3),
+                                lambda x: x.movedim(0, -1), lambda x: x.swapaxes(0, 2),
+                                lambda x: x.roll(1, 1), lambda x: x.roll((1, -1), (0, 2)),
+                                lambda x: x.roll(2)])
+def test_narrow_repeat_movedim_roll_match_torch(fn):
+    import torch
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x, tx = mg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, tout = fn(x), fn(tx)
+    np.testing.assert_allclose(to_np(out.detach()), tout.detach().numpy())
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    np.testing.assert_allclose(to_np(x.grad), tx.grad.numpy())
+
+
+def test_flip_with_repeated_dims_raises():
+    with pytest.raises(RuntimeError, match="repeat"):
+        mg.ones(2, 3).flip((0, 0))

@@ -258,3 +258,38 @@ def test_to_cuda_without_cupy_says_how_to_install():
         mg.ones(2).to("cuda")
     with pytest.raises(RuntimeError, match=r"pip install minigrad\[cuda\]"):
         mg.ones(2).cuda()
+
+
+# ------------------------------------------------------------------ audit regressions
+@pytest.mark.parametrize("make", [lambda: mg.zeros(-1), lambda: mg.randn(2, -2), lambda: mg.eye(-1),
+                                  lambda: mg.linspace(0, 1, -1), lambda: mg.arange(0, 5, -1)])
+def test_bad_factory_arguments_raise_a_clear_runtime_error(make):
+    with pytest.raises(RuntimeError):
+        make()
+
+
+@requires_torch
+def test_factory_argument_forms_match_torch():
+    import torch
+    assert mg.arange(mg.tensor(5)).tolist() == torch.arange(torch.tensor(5)).tolist()
+    assert mg.arange(mg.tensor(5)).dtype == mg.int64
+    assert mg.ones(mg.tensor(3)).shape == tuple(torch.ones(torch.tensor(3)).shape)
+    assert mg.randint(5, (3,)).shape == tuple(torch.randint(5, (3,)).shape)
+    with pytest.raises(TypeError):
+        mg.rand(2, dtype=mg.int64)
+    for bad in (2.0, True, np.float32(1.5)):
+        with pytest.raises(TypeError, match="sequence"):
+            mg.Tensor(bad)
+
+
+def test_assigning_a_grad_of_the_wrong_shape_or_dtype_raises():
+    x = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="shape"):
+        x.grad = mg.ones(3)
+    with pytest.raises(RuntimeError, match="dtype"):
+        x.grad = mg.ones(2, dtype=mg.float64)
+    with pytest.raises(TypeError):
+        x.grad = [1.0, 1.0]
+    x.grad = mg.ones(2)
+    del x.grad
+    assert x.grad is None

@@ -21,6 +21,11 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, int) or isinstance(n, bool):
+                raise TypeError(f"Linear: {name} must be an int, got {type(n).__name__} {n!r}")
+            if n < 0:
+                raise RuntimeError(f"Linear: {name} must be non-negative, got {n}")
         self.in_features = in_features
         self.out_features = out_features
         self.weight = _empty((out_features, in_features), device, dtype)

@@ -14,7 +14,8 @@ __all__ = [
     "expand", "flatten", "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "flip",
     "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
     "isfinite", "all", "any", "allclose", "equal", "sign", "floor", "ceil", "round", "topk", "sort",
-    "argsort", "cumsum", "outer", "dot", "numel",
+    "argsort", "cumsum", "outer", "dot", "numel", "nonzero", "floor_divide", "remainder", "prod", "norm",
+    "narrow", "movedim", "swapaxes", "repeat", "roll",
 ]
 
 
@@ -48,23 +49,28 @@ def _binary(fn, a, b, op):
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         da, db = a.data.dtype, b.data.dtype
         if da != db:
-            fa, fb = da.kind == "f", db.kind == "f"
-            if fa and not fb:
+            ka, kb = _category(da), _category(db)
+            if ka > kb:
                 b = b.to(B.dtype_of(a.data))
-            elif fb and not fa:
+            elif kb > ka:
                 a = a.to(B.dtype_of(b.data))
+            elif a.ndim == 0 and b.ndim:  # same category: a dimensioned tensor beats a 0-d one
+                a = a.to(B.dtype_of(b.data))
+            elif b.ndim == 0 and a.ndim:
+                b = b.to(B.dtype_of(a.data))
     elif isinstance(a, Tensor):
-        a = _scalar_promote(a, b)
-        if isinstance(b, bool):
-            b = int(b)
+        a, b = _scalar_promote(a, b)
     elif isinstance(b, Tensor):
-        b = _scalar_promote(b, a)
-        if isinstance(a, bool):
-            a = int(a)
+        b, a = _scalar_promote(b, a)
     else:
         raise TypeError(f"{op}: expected at least one Tensor operand, got {type(a).__name__} and "
                         f"{type(b).__name__}")
     return fn.apply(a, b)
+
+
+def _category(np_dtype):
+    """PyTorch's promotion categories: bool < integer < floating."""
+    return 0 if np_dtype.kind == "b" else 1 if np_dtype.kind in "iu" else 2
 
 
 def _coerce(x, ref, op):
@@ -74,12 +80,24 @@ def _coerce(x, ref, op):
 
 
 def _scalar_promote(t, s):
-    """int tensor (op) float scalar gives the default float dtype, as in PyTorch."""
-    if isinstance(s, float) and t.data.dtype.kind in "biu":
-        return t.to(B.default_float())
+    """Promote (tensor, Python scalar) as PyTorch does: a scalar of a higher category (bool < int <
+    float) gives that category's default dtype (int64, float32); otherwise the tensor's dtype wins
+    and an int scalar wraps around into it (uint8 + -1 is uint8 255)."""
     if isinstance(s, complex):
         raise TypeError("complex scalars are not supported")
-    return t
+    if isinstance(s, B.np.generic):
+        s = s.item()
+    kind = _category(t.data.dtype)
+    if isinstance(s, float):
+        return (t.to(B.default_float()) if kind < 2 else t), s
+    if isinstance(s, bool):
+        return t, (s if kind == 0 else int(s))
+    if kind == 0:
+        return t.to(B.int64), s
+    if kind == 1:  # an int scalar takes the tensor's integer dtype, wrapping like PyTorch
+        return t, B.np.array(s).astype(t.data.dtype)[()] if not B.np.can_cast(
+            B.np.min_scalar_type(s), t.data.dtype) else s
+    return t, s
 
 
 def add(a, b, alpha=1):
@@ -88,7 +106,12 @@ def add(a, b, alpha=1):
 
 
 def sub(a, b, alpha=1):
-    """a - alpha * b, elementwise with broadcasting."""
+    """a - alpha * b, elementwise with broadcasting (not defined for bool tensors, as in PyTorch)."""
+    Tensor = _T()
+    if builtin_any(isinstance(x, bool) or isinstance(x, Tensor) and x.data.dtype == bool for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
     return _binary(E.Sub, a, b if alpha == 1 else mul(b, alpha), "sub")
 
 
@@ -114,7 +137,25 @@ true_divide = div
 
 def pow(a, b):
     """a ** b, elementwise with broadcasting."""
+    Tensor = _T()
+
+    def integral(x):
+        return x.data.dtype.kind in "biu" if isinstance(x, Tensor) else isinstance(x, numbers.Integral)
+    if integral(a) and integral(b):
+        negative = bool((b.data < 0).any()) if isinstance(b, Tensor) else b < 0
+        if negative:
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return _binary(E.Pow, a, b, "pow")
+
+
+def floor_divide(a, b):
+    """a // b, rounding down (Python's //); no gradient."""
+    return _binary(E.FloorDivide, a, b, "floor_divide")
+
+
+def remainder(a, b):
+    """a % b with the sign of b (Python's %); differentiable in a and b."""
+    return _binary(E.Remainder, a, b, "remainder")
 
 
 def neg(a):
@@ -192,6 +233,8 @@ def clamp(a, min=None, max=None):
         if max is not None:
             out = minimum(out, max)
         return out
+    if a.data.dtype.kind != "f" and builtin_any(isinstance(v, float) for v in (min, max)):
+        a = a.to(B.default_float())  # an int tensor clamped to float bounds gives floats, as in PyTorch
     return E.Clamp.apply(a, min, max)
 
 
@@ -208,18 +251,43 @@ def minimum(a, b):
     return _binary(E.Minimum, a, as_tensor_like(b, a), "minimum")
 
 
-def where(condition, input, other):
-    """Pick `input` where condition is true, else `other` (broadcasting all three)."""
+def where(condition, input=None, other=None):
+    """Pick `input` where condition is true, else `other` (broadcasting all three); with only the
+    condition, the indices of its non-zero elements (as nonzero(as_tuple=True))."""
     Tensor = _T()
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
     cond = condition.data if isinstance(condition, Tensor) else condition
     if not B.is_array(cond) or cond.dtype != bool:
-        raise TypeError("where: expected condition to be a bool tensor")
-    if isinstance(input, Tensor) and isinstance(other, Tensor) and input.dtype != other.dtype:
-        if input.dtype.is_floating_point and not other.dtype.is_floating_point:
-            other = other.to(input.dtype)
-        elif other.dtype.is_floating_point and not input.dtype.is_floating_point:
-            input = input.to(other.dtype)
+        raise TypeError(f"where: expected condition to be a bool tensor, got "
+                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        if input.dtype != other.dtype:
+            ki, ko = _category(input.data.dtype), _category(other.data.dtype)
+            if ki > ko or ki == ko and other.ndim == 0 and input.ndim:
+                other = other.to(input.dtype)
+            elif ko > ki or other.ndim and input.ndim == 0:
+                input = input.to(other.dtype)
+            else:
+                dt = B.to_dtype(B.np.promote_types(input.data.dtype, other.data.dtype))
+                input, other = input.to(dt), other.to(dt)
+    elif isinstance(input, Tensor):
+        input, other = _scalar_promote(input, other)
+        other = B.np.asarray(other, dtype=input.data.dtype)[()]
+    elif isinstance(other, Tensor):
+        other, input = _scalar_promote(other, input)
+        input = B.np.asarray(input, dtype=other.data.dtype)[()]
     return E.Where.apply(cond, input, other)
+
+
+def nonzero(a, as_tuple=False):
+    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+    Tensor = _T()
+    xp = B.get_array_module(a.data)
+    idx = xp.nonzero(a.data.reshape(1) if a.ndim == 0 else a.data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(xp.int64)) for i in idx)
+    return Tensor._make(xp.stack(idx, axis=1).astype(xp.int64) if idx else xp.zeros((0, 0), xp.int64))
 
 
 # ------------------------------------------------------------------------------------ matmul
@@ -273,8 +341,10 @@ def sum(a, dim=None, keepdim=False, dtype=None):
     return R.Sum.apply(a, _dims(a, dim, "sum"), keepdim)
 
 
-def mean(a, dim=None, keepdim=False):
-    """Mean over `dim` (all dims when None); needs a floating tensor."""
+def mean(a, dim=None, keepdim=False, dtype=None):
+    """Mean over `dim` (all dims when None); needs a floating tensor (or a floating `dtype`)."""
+    if dtype is not None:
+        a = a.to(dtype)
     if not a.dtype.is_floating_point:
         raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {a.dtype.name}")
@@ -285,6 +355,8 @@ def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
     """Variance over `dim` with Bessel's correction (correction=1) by default."""
     if correction is None:
         correction = 0 if unbiased is False else 1
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"var/std: only floating point dtypes are supported, got {a.dtype}")
     return R.Var.apply(a, _dims(a, dim, "var"), keepdim, correction)
 
 
@@ -331,29 +403,49 @@ def min(a, dim=None, keepdim=False):
     return _maxmin(a, dim, keepdim, False)
 
 
-def amax(a, dim=None, keepdim=False):
-    """Largest values over `dim` (a tensor, no indices)."""
-    if dim is None or isinstance(dim, (list, tuple)):
-        out = a
-        for ax in sorted(_dims(a, dim, "amax"), reverse=True):
-            out = max(out, ax, keepdim)[0]
-        return out
-    return max(a, dim, keepdim)[0]
+def amax(a, dim=(), keepdim=False):
+    """Largest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    return R.AMaxMin.apply(a, _dims(a, dim, "amax"), keepdim, True)
 
 
-def amin(a, dim=None, keepdim=False):
-    """Smallest values over `dim` (a tensor, no indices)."""
-    if dim is None or isinstance(dim, (list, tuple)):
-        out = a
-        for ax in sorted(_dims(a, dim, "amin"), reverse=True):
-            out = min(out, ax, keepdim)[0]
-        return out
-    return min(a, dim, keepdim)[0]
+def amin(a, dim=(), keepdim=False):
+    """Smallest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    return R.AMaxMin.apply(a, _dims(a, dim, "amin"), keepdim, False)
+
+
+def prod(a, dim=None, keepdim=False, dtype=None):
+    """Product of the elements (over one `dim`, or all); integer and bool inputs give int64."""
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.data.dtype.kind in "bui":
+        a = a.to(B.int64)
+    if dim is None:
+        return R.Prod.apply(a, None, False)
+    if a.ndim == 0:
+        normalize_dim(dim, 0, "prod")
+        return a.clone()
+    return R.Prod.apply(a, normalize_dim(dim, a.ndim, "prod"), keepdim)
+
+
+def norm(a, p="fro", dim=None, keepdim=False):
+    """The vector p-norm of `a` over `dim` (all elements when None); p may be a number, inf or 'fro'."""
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"norm: expected a floating point tensor as input, got {a.dtype}")
+    if p in ("fro", None):
+        p = 2
+    if isinstance(p, str) or not isinstance(p, numbers.Real) or p < 0:
+        raise ValueError(f"norm: p must be a non-negative number, inf or 'fro', got {p!r}")
+    axes = tuple(range(a.ndim)) if dim is None else _dims(a, dim, "norm")
+    return R.Norm.apply(a, float(p), axes, keepdim)
 
 
 def _arg(a, dim, keepdim, fn):
     Tensor = _T()
     xp = B.get_array_module(a.data)
+    if dim is None and a.numel() == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is not None and a.ndim and a.shape[normalize_dim(dim, a.ndim, fn)] == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim {dim} to have non-zero size.")
     if dim is None:
         out = getattr(a.data.reshape(-1), fn)()
         out = xp.asarray(out, dtype=xp.int64)
@@ -379,7 +471,7 @@ def argmin(a, dim=None, keepdim=False):
 
 def logsumexp(a, dim, keepdim=False):
     """log(sum(exp(a), dim)), computed stably."""
-    return R.LogSumExp.apply(a, _dims(a, dim, "logsumexp"), keepdim)
+    return R.LogSumExp.apply(_floatify(a), _dims(a, dim, "logsumexp"), keepdim)
 
 
 def softmax(a, dim, dtype=None):
@@ -404,10 +496,21 @@ def _floatify(a):
 def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
+    Tensor = _T()
+    shape = tuple(s.item() if isinstance(s, Tensor) and s.numel() == 1 and s.data.dtype.kind in "iu"
+                  else s for s in shape)
     for s in shape:
         if not isinstance(s, (int, B.np.integer)) or isinstance(s, bool):
             raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
     return tuple(int(s) for s in shape)
+
+
+def _size_arg(size, op):
+    """A shape for a new tensor: ints >= 0 (PyTorch's error for a negative one)."""
+    shape = _shape_arg(size)
+    if builtin_any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
 
 
 def _view(out, src, kind, arg=None):
@@ -605,10 +708,77 @@ def unbind(a, dim=0):
     return tuple(_view(o, a, "index", (slice(None),) * d + (i, Ellipsis)) for i, o in enumerate(outs))
 
 
+def narrow(a, dim, start, length):
+    """The slice start:start+length along `dim` (a view)."""
+    d = normalize_dim(dim, a.ndim, "narrow")
+    n = a.shape[d]
+    start = start + n if start < 0 else start
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start ({start}) + length ({length}) is out of range for "
+                         f"dimension {d} of size {n}")
+    return a[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def swapaxes(a, axis0, axis1):
+    """Same as transpose."""
+    return transpose(a, axis0, axis1)
+
+
+def movedim(a, source, destination):
+    """Move dimension(s) `source` to position(s) `destination`, keeping the others in order."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: source {src} and destination {dst} must have the same length")
+    src = [normalize_dim(d, a.ndim, "movedim") for d in src]
+    dst = [normalize_dim(d, a.ndim, "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {src} or destination {dst}")
+    rest = iter(d for d in range(a.ndim) if d not in src)
+    where = dict(zip(dst, src))
+    return permute(a, *[where[i] if i in where else next(rest) for i in range(a.ndim)])
+
+
+def repeat(a, *sizes):
+    """Tile the tensor `sizes[i]` times along each dimension (leading sizes add dimensions)."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the "
+                           f"number of dimensions of the tensor ({a.ndim})")
+    if builtin_any(r < 0 for r in sizes):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {list(sizes)}")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    inter = tuple(x for n in shape for x in (1, n))
+    big = tuple(x for r, n in zip(sizes, shape) for x in (r, n))
+    return reshape(expand(reshape(a, inter), *big), tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def roll(a, shifts, dims=None):
+    """Shift elements cyclically along `dims` (the flattened tensor when dims is None)."""
+    if dims is None:
+        return reshape(roll(flatten(a), shifts, 0), a.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    out = a
+    for sh, dim in zip(shifts, dims):
+        d = normalize_dim(dim, a.ndim, "roll")
+        n = a.shape[d]
+        k = sh % n if n else 0
+        if k:
+            lead = (slice(None),) * d
+            out = cat([out[lead + (slice(n - k, n),)], out[lead + (slice(0, n - k),)]], d)
+    return out
+
+
 def flip(a, dims):
     """Reverse the order of elements along `dims`."""
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return S.Flip.apply(a, tuple(normalize_dim(d, a.ndim, "flip") for d in dims))
+    axes = tuple(normalize_dim(d, a.ndim, "flip") for d in dims)
+    if len(set(axes)) != len(axes):
+        raise RuntimeError(f"flip: dims {dims} repeat a dimension")
+    return S.Flip.apply(a, axes) if a.ndim else a.clone()
 
 
 # ------------------------------------------------------------------------------------- index
@@ -674,7 +844,11 @@ def masked_fill(a, mask, value):
                            f"the input shape {a.shape}")
     if isinstance(value, Tensor):
         if value.numel() != 1:
-            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor")
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, got shape "
+                               f"{value.shape}")
+        if value.requires_grad:  # the value gets the gradient of every position it fills
+            return where(Tensor._make(B.get_array_module(a.data).broadcast_to(m, a.shape)),
+                         value.reshape(()).to(a.dtype), a)
         value = value.item()
     return I.MaskedFill.apply(a, m, value)
 
@@ -762,20 +936,31 @@ def round(a, decimals=0):
     return _nograd(a, lambda xp, x: xp.round(x, decimals))
 
 
-def all(a, dim=None):
-    """True when every element is non-zero (along `dim` if given)."""
-    return _nograd(a, lambda xp, x: xp.asarray(x.all(axis=dim)))
+def all(a, dim=None, keepdim=False):
+    """True when every element is non-zero (along `dim`, an int or a tuple, if given)."""
+    axes = _dims(a, dim, "all")
+    return _nograd(a, lambda xp, x: xp.asarray(x.all(axis=axes, keepdims=keepdim)))
 
 
-def any(a, dim=None):
-    """True when any element is non-zero (along `dim` if given)."""
-    return _nograd(a, lambda xp, x: xp.asarray(x.any(axis=dim)))
+def any(a, dim=None, keepdim=False):
+    """True when any element is non-zero (along `dim`, an int or a tuple, if given)."""
+    axes = _dims(a, dim, "any")
+    return _nograd(a, lambda xp, x: xp.asarray(x.any(axis=axes, keepdims=keepdim)))
 
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     """True when |a - b| <= atol + rtol * |b| everywhere."""
     xp = B.get_array_module(a.data)
+    _broadcast_shape(a, b, "allclose")
     return bool(xp.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def _broadcast_shape(a, b, op):
+    try:
+        return B.np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise RuntimeError(f"{op}: the shapes {a.shape} and {b.shape} cannot be broadcast "
+                           f"together") from None
 
 
 def equal(a, b):
@@ -811,7 +996,9 @@ def argsort(a, dim=-1, descending=False, stable=False):
 def cumsum(a, dim):
     """Cumulative sum along `dim`."""
     d = normalize_dim(dim, a.ndim, "cumsum")
-    return _Cumsum.apply(a, d)
+    if a.data.dtype.kind in "bui":
+        a = a.to(B.int64)
+    return _Cumsum.apply(a, d) if a.ndim else a.clone()
 
 
 class _Cumsum(E.Op):

@@ -138,6 +138,51 @@ class Pow(Op):
         return ga, gb
 
 
+def _check_int_division(op, a, b):
+    """Integer // and % by zero raise (as in PyTorch) instead of giving NumPy's silent 0."""
+    kinds = [getattr(x, "dtype", None) or B.np.dtype(type(x)) for x in (a, b)]
+    if kinds[0].kind in "biu" and kinds[1].kind in "biu":
+        if bool((b == 0).any()) if B.is_array(b) else b == 0:
+            raise ZeroDivisionError(f"{op}: integer division by zero")
+
+
+class FloorDivide(Op):
+    """a // b, rounded down; piecewise constant, so no gradient flows."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_division("floor_divide", a, b)
+        try:
+            return a // b
+        except ValueError:
+            raise _broadcast_error("floor_divide", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None
+
+
+class Remainder(Op):
+    """a % b with the sign of b (Python's %); d/da = 1, d/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _check_int_division("remainder", a, b)
+        ctx.save_for_backward(a, b)
+        try:
+            return a % b
+        except ValueError:
+            raise _broadcast_error("remainder", a, b) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        ga = unbroadcast(g, _shape(a)) if na else None
+        gb = unbroadcast(-g * (a // b), _shape(b)) if nb else None
+        return ga, gb
+
+
 class Neg(Op):
     @staticmethod
     def forward(ctx, a):

@@ -47,6 +47,14 @@ class MatMul(Op):
         return ga, gb
 
 
+def _rows(a):
+    """a as a 2-D matrix (all leading dims merged); explicit sizes, since -1 is ambiguous for 0 columns."""
+    n = 1
+    for d in a.shape[:-1]:
+        n *= d
+    return a.reshape(n, a.shape[-1])
+
+
 class Linear(Op):
     """y = x W^T + b for x of shape (..., in), W (out, in), b (out,), as one node."""
 
@@ -62,7 +70,7 @@ class Linear(Op):
         nx, nw = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if nw else None, weight if nx else None)
         # one 2-D GEMM over all leading dims is much faster than NumPy's batched matmul
-        out = x.reshape(-1, x.shape[-1]) @ weight.T
+        out = _rows(x) @ weight.T
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))
@@ -71,8 +79,8 @@ class Linear(Op):
     def backward(ctx, g):
         x, weight = ctx.saved_tensors
         nx, nw, nb = (tuple(ctx.needs_input_grad) + (False,))[:3]
-        g2 = g.reshape(-1, g.shape[-1])
+        g2 = _rows(g)
         gx = (g2 @ weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
-        gw = g2.T @ x.reshape(-1, x.shape[-1]) if nw else None
+        gw = g2.T @ _rows(x) if nw else None
         gb = g2.sum(axis=0) if nb else None
         return gx, gw, gb

@@ -19,7 +19,11 @@ def normalize_dims(dim, ndim, op="op"):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (list, tuple)):
-        axes = tuple(sorted(set(normalize_dim(d, ndim, op) for d in dim)))
+        axes = [normalize_dim(d, ndim, op) for d in dim]
+        for i, ax in enumerate(axes):
+            if ax in axes[:i]:
+                raise RuntimeError(f"{op}: dim {ax} appears multiple times in the list of dims")
+        axes = tuple(sorted(axes)) if ndim else ()
         return axes if axes or ndim == 0 else tuple(range(ndim))
     return (normalize_dim(dim, ndim, op),) if ndim else ()
 
@@ -98,6 +102,90 @@ class MaxMinAll(Op):
         return mask * (g / mask.sum())
 
 
+class AMaxMin(Op):
+    """amax / amin over `axes`; tied maxima share the gradient evenly (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, is_max):
+        for ax in axes:
+            if a.shape[ax] == 0:
+                raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim {ax} to "
+                                 f"have non-zero size.")
+        out = (a.max if is_max else a.min)(axis=axes, keepdims=True)
+        ctx.save_for_backward(a, out)
+        ctx.axes = axes
+        return out if keepdim else out.squeeze(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        mask = a == out
+        g = g.reshape(out.shape)
+        return mask * (g / mask.sum(axis=ctx.axes, keepdims=True))
+
+
+class Prod(Op):
+    """Product over one axis (all elements when axis is None); exact gradient also with zeros."""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim):
+        ctx.save_for_backward(a)
+        ctx.meta = (a.shape, axis, keepdim)
+        return a.prod(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, = ctx.saved_tensors
+        shape, axis, keepdim = ctx.meta
+        xp = B.get_array_module(a)
+        flat = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
+        ones = xp.ones_like(flat[..., :1])
+        # product of everything before / after each element: d prod / d a_i without dividing by a_i
+        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], axis=-1),
+                                   axis=-1), -1)
+        others = before * after
+        if axis is None:
+            return (g * others).reshape(shape)
+        g = g if keepdim else xp.expand_dims(g, axis)
+        return g * xp.moveaxis(others, -1, axis)
+
+
+class Norm(Op):
+    """The p-norm over `axes` (p = inf for the largest |a|); the gradient is 0 where the norm is 0."""
+
+    @staticmethod
+    def forward(ctx, a, p, axes, keepdim):
+        xp = B.get_array_module(a)
+        absa = abs(a)
+        if p == float("inf"):
+            out = absa.max(axis=axes, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
+        elif p == 0:
+            out = (a != 0).sum(axis=axes, keepdims=True).astype(a.dtype)
+        else:
+            out = ((absa ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
+        ctx.save_for_backward(a, out)
+        ctx.meta = (p, axes)
+        return out if keepdim else out.reshape(tuple(n for i, n in enumerate(out.shape)
+                                                     if i not in axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p, axes = ctx.meta
+        xp = B.get_array_module(a)
+        g = g.reshape(out.shape)
+        if p == 0:
+            return xp.zeros_like(a)
+        with B.np.errstate(divide="ignore", invalid="ignore"):
+            if p == float("inf"):
+                mask = abs(a) == out
+                grad = xp.sign(a) * mask / mask.sum(axis=axes, keepdims=True)
+            else:
+                grad = xp.sign(a) * abs(a) ** (p - 1) / out ** (p - 1)
+        return g * xp.where(out == 0, 0, grad)
+
+
 class MaxMinDim(Op):
     """max(dim) / min(dim): values and int64 indices; the gradient flows to the selected element."""
 
@@ -132,6 +220,10 @@ class MaxMinDim(Op):
 def logsumexp_array(a, axis, keepdims=False):
     """log(sum(exp(a))) along `axis`, shifted by the max for stability."""
     xp = B.get_array_module(a)
+    if a.size == 0:  # nothing to shift by: the log of an empty sum is -inf
+        with B.np.errstate(divide="ignore"):
+            out = xp.log(xp.exp(a).sum(axis=axis, keepdims=True))
+        return out if keepdims else out.squeeze(axis)
     m = a.max(axis=axis, keepdims=True)
     m = xp.where(xp.isfinite(m), m, 0)
     with B.np.errstate(divide="ignore"):
@@ -159,7 +251,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, a, dim):
         xp = B.get_array_module(a)
-        e = xp.exp(a - a.max(axis=dim, keepdims=True))
+        e = xp.exp(a - a.max(axis=dim, keepdims=True) if a.size else a)
         out = e / e.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         ctx.dim = dim
@@ -175,7 +267,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, a, dim):
         xp = B.get_array_module(a)
-        m = a.max(axis=dim, keepdims=True)
+        m = a.max(axis=dim, keepdims=True) if a.size else xp.zeros((), a.dtype)
         shifted = a - xp.where(xp.isfinite(m), m, 0)
         # subtract the log-normaliser from the shifted logits, so float32 keeps its precision
         with B.np.errstate(divide="ignore"):

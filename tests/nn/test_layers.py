@@ -250,3 +250,17 @@ def test_gradcheck_embedding_linear_dropout():
         mg.manual_seed(1)
         return F.dropout(x, 0.4)
     assert mg.autograd.gradcheck(drop, (_f64(4, 5),))
+
+
+# ------------------------------------------------------------------ audit regressions
+def test_linear_with_zero_in_features_and_bad_sizes():
+    with pytest.warns(UserWarning):
+        m = nn.Linear(0, 2)
+    x = mg.ones(3, 0, requires_grad=True)
+    y = m(x)
+    y.sum().backward()
+    assert y.shape == (3, 2) and x.grad.shape == (3, 0) and m.weight.grad.shape == (2, 0)
+    with pytest.raises(RuntimeError, match="non-negative"):
+        nn.Linear(-1, 2)
+    with pytest.raises(TypeError, match="int"):
+        nn.Linear(2.0, 2)

@@ -222,3 +222,28 @@ def test_module_dict():
     assert [type(v).__name__ for v in d.values()] == ["Linear", "Tanh", "Sigmoid"]
     d.clear()
     assert len(d) == 0
+
+
+# ------------------------------------------------------------------ audit regressions
+def test_load_state_dict_result_prints_like_torch_when_all_keys_match():
+    m = nn.Linear(2, 3)
+    assert repr(m.load_state_dict(m.state_dict())) == "<All keys matched successfully>"
+    assert "unexpected_keys=['x']" in repr(m.load_state_dict({**m.state_dict(), "x": mg.ones(1)},
+                                                             strict=False))
+
+
+@requires_torch
+def test_named_parameters_without_removing_duplicates_matches_torch():
+    def build(lib, libnn):
+        class M(libnn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = libnn.Linear(2, 2)
+                self.b = self.a
+                self.w = libnn.Parameter(lib.ones(2))
+                self.w2 = self.w
+        return M()
+    for flag in (True, False):
+        got = [k for k, _ in build(mg, nn).named_parameters(remove_duplicate=flag)]
+        want = [k for k, _ in build(torch, torch.nn).named_parameters(remove_duplicate=flag)]
+        assert got == want
