@@ -143,7 +143,7 @@ class Function:
         raise NotImplementedError
 
     def name(self):
-        """The node's name as shown in `grad_fn` (e.g. 'MulBackward')."""
+        """The node's name as shown in `grad_fn` (e.g. 'CubeBackward' for a Function `Cube`)."""
         return type(self).__name__ + "Backward"
 
     def __repr__(self):

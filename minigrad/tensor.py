@@ -5,6 +5,7 @@ import weakref
 
 from . import backend as B
 from . import ops
+from ._tensor_str import tensor_repr
 from .autograd import backward as _run_backward, is_grad_enabled
 from .ops import index as I
 from .ops.index import check_index_bounds
@@ -267,20 +268,7 @@ class Tensor:
         return int(self.item())
 
     def __repr__(self):
-        arr = B.to_numpy(self.data)
-        fmt = B.np.array2string(arr, separator=", ", prefix="tensor(", precision=4,
-                                threshold=1000, edgeitems=3,
-                                floatmode="fixed" if arr.dtype.kind == "f" else "maxprec")
-        extras = []
-        if self.is_cuda:
-            extras.append(f"device='{self.device}'")
-        if self.dtype not in (B.float32, B.int64, B.bool_) or self.numel() == 0 and self.dtype != B.float32:
-            extras.append(f"dtype={self.dtype!r}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + fmt + "".join(", " + e for e in extras) + ")"
+        return tensor_repr(self)
 
     # ------------------------------------------------------------------------------ conversion
     def item(self):
@@ -846,6 +834,8 @@ def _idiv(a, b):
 
 
 class _Clone(I.Op):
+    node = "Clone"
+
     @staticmethod
     def forward(ctx, a):
         return a.copy()
@@ -871,7 +861,8 @@ for _name in ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "a
               "flip", "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge",
               "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "sign", "floor",
               "ceil", "round", "topk", "sort", "argsort", "cumsum", "outer", "nonzero", "floor_divide",
-              "remainder", "prod", "norm", "narrow", "movedim", "swapaxes", "repeat", "roll"]:
+              "remainder", "prod", "norm", "narrow", "movedim", "swapaxes", "repeat", "tile", "unflatten",
+              "roll"]:
     setattr(Tensor, _name, _method(getattr(ops, _name)))
 Tensor.true_divide = Tensor.div
 Tensor.multiply = Tensor.mul

@@ -134,3 +134,33 @@ def test_narrow_repeat_movedim_roll_match_torch(fn):
 def test_flip_with_repeated_dims_raises():
     with pytest.raises(RuntimeError, match="repeat"):
         mg.ones(2, 3).flip((0, 0))
+
+
+TILE_CASES = [
+    ("tile", lambda m, a: a.tile(2, 1), [(2, 3)]),
+    ("tile_fewer_dims", lambda m, a: m.tile(a, (3,)), [(2, 3)]),
+    ("tile_more_dims", lambda m, a: a.tile((2, 1, 2)), [(2, 3)]),
+    ("unflatten", lambda m, a: a.unflatten(1, (2, 3)), [(4, 6)]),
+    ("unflatten_infer_neg_dim", lambda m, a: m.unflatten(a, -1, (-1, 2)) * 2, [(2, 3, 4)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,specs", TILE_CASES, ids=[c[0] for c in TILE_CASES])
+def test_tile_unflatten_gradcheck(name, fn, specs):
+    gradcheck_case(fn, specs)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("name,fn,specs", TILE_CASES, ids=[c[0] for c in TILE_CASES])
+def test_tile_unflatten_torch_parity(name, fn, specs, dtype):
+    torch_parity_case(fn, specs, dtype)
+
+
+def test_unflatten_rejects_bad_sizes():
+    with pytest.raises(RuntimeError, match="multiply up"):
+        mg.ones(4, 6).unflatten(1, (4, 2))
+    with pytest.raises(RuntimeError, match="multiply up"):
+        mg.ones(4, 6).unflatten(1, (-1, -1))
+    with pytest.raises(RuntimeError, match="non-empty"):
+        mg.ones(4, 6).unflatten(1, ())

@@ -86,9 +86,102 @@ def test_requires_grad_retain_grad_zero():
 
 
 def test_repr_shows_values_and_grad():
-    assert "requires_grad=True" in repr(mg.ones(2, requires_grad=True))
-    assert "grad_fn=<" in repr(mg.ones(2, requires_grad=True) * 2)
-    assert "float64" in repr(mg.ones(2, dtype=mg.float64))
+    assert repr(mg.ones(2, requires_grad=True)) == "tensor([1., 1.], requires_grad=True)"
+    assert repr(mg.ones(2, requires_grad=True) * 2) == "tensor([2., 2.], grad_fn=<MulBackward0>)"
+    assert repr(mg.ones(2, dtype=mg.float64)) == "tensor([1., 1.], dtype=minigrad.float64)"
+    assert repr(mg.nn.Parameter(mg.zeros(1))) == "Parameter containing:\ntensor([0.], requires_grad=True)"
+
+
+# Each case builds a tensor from `m`, the minigrad or the torch module (their APIs match).
+_REPR_DATA = [
+    "[1., 2.]", "[1.5, 2.25]", "[1e-5, 1e3]", "[True, False]", "[1, 2, -30]", "3.", "7", "2.5", "True",
+    "[]", "[[]]", "[nan, 1.]", "[inf, -inf, 1.5]", "[-1.5, 2., -300.25]", "[[1., -2.], [3., 4.]]",
+    "[0., 0.]", "[nan]", "[-0., 1.]", "[1e9, 1.]", "[123456789., 1.]", "[1e-4, 2.]", "[5e-5, 2.]",
+    "[[[1.1, 2], [3, 4]], [[5, 6], [7, 8.]]]", "[1e-10]", "[1e20, -3e-3]", "1e-5", "nan", "[-inf]",
+    "[1001., 1.]", "[1000., 1.]", "[0.1, 100.]", "[12345.678, 0.5]",
+]
+_REPR_DTYPES = ["", "float64", "float16", "int32", "int8", "uint8", "bool"]
+_REPR_BUILT = {
+    "float_2000": lambda m: m.arange(2000, dtype=m.float32) / 7,
+    "wrap_1d": lambda m: m.arange(30.) * 1.5,
+    "wrap_int_2d": lambda m: m.arange(1200).reshape(30, 40) - 600,
+    "3d": lambda m: m.arange(24.).reshape(2, 3, 4) / 3,
+    "3d_summarised": lambda m: m.arange(5000.).reshape(10, 10, 50),
+    "4d": lambda m: m.arange(16.).reshape(2, 2, 2, 2) - 8,
+    "long_rows": lambda m: (m.arange(600.).reshape(3, 200) - 300) / 9,
+    "sci_wrap": lambda m: m.arange(40.) * 1e5 + 0.5,
+    "ints_summarised": lambda m: m.arange(1001) - 500,
+    "bool_summarised": lambda m: m.arange(2000).reshape(2, 1000) % 3 == 0,
+    "empty_2d": lambda m: m.zeros(0, 3),
+    "empty_int": lambda m: m.zeros(2, 0, dtype=m.int64),
+    "empty_bool": lambda m: m.zeros(0, dtype=m.bool),
+    "empty_f64": lambda m: m.zeros(0, dtype=m.float64),
+    "requires_grad": lambda m: m.ones(3, requires_grad=True),
+    "requires_grad_f64": lambda m: m.ones(3, dtype=m.float64, requires_grad=True),
+    "mul": lambda m: m.ones(3, requires_grad=True) * 2,
+    "suffix_wrap": lambda m: (m.arange(33., dtype=m.float64) / 3).requires_grad_(),
+    "suffix_wrap_2d": lambda m: m.arange(30.).reshape(3, 10).double().requires_grad_() * 1.5,
+    "sum": lambda m: m.arange(3., requires_grad=True).sum(),
+    "sum_dim": lambda m: m.ones(2, 3, requires_grad=True).sum(1),
+    "add": lambda m: m.ones(2, requires_grad=True) + 1,
+    "sub": lambda m: m.ones(2, requires_grad=True) - 1,
+    "div": lambda m: m.ones(2, requires_grad=True) / 3,
+    "neg": lambda m: -m.ones(2, requires_grad=True),
+    "pow": lambda m: m.ones(2, requires_grad=True) ** 2,
+    "exp": lambda m: m.ones(2, requires_grad=True).exp(),
+    "tanh": lambda m: m.ones(2, requires_grad=True).tanh(),
+    "relu": lambda m: m.ones(2, requires_grad=True).relu(),
+    "mm": lambda m: m.ones(2, 2, requires_grad=True) @ m.ones(2, 2),
+    "mv": lambda m: m.ones(2, 2, requires_grad=True) @ m.ones(2),
+    "dot": lambda m: m.ones(2, requires_grad=True) @ m.ones(2),
+    "view": lambda m: m.ones(2, 2, requires_grad=True).reshape(4),
+    "select": lambda m: m.ones(2, 2, requires_grad=True)[0],
+    "slice": lambda m: m.ones(3, requires_grad=True)[1:],
+    "index": lambda m: m.ones(3, requires_grad=True)[m.tensor([0, 2])],
+    "to_copy": lambda m: m.ones(2, requires_grad=True).double(),
+    "softmax": lambda m: m.ones(2, requires_grad=True).softmax(0),
+    "max": lambda m: m.ones(2, requires_grad=True).max(),
+    "cat": lambda m: m.cat([m.ones(1, requires_grad=True), m.ones(1)]),
+    "addmm": lambda m: m.nn.functional.linear(m.ones(1, 2, requires_grad=True), m.ones(3, 2),
+                                              m.ones(3)),
+    "cross_entropy": lambda m: m.nn.functional.cross_entropy(m.ones(2, 3, requires_grad=True),
+                                                             m.tensor([0, 1])),
+}
+
+
+def _repr_pair(make):
+    import torch
+    theirs = repr(make(torch)).replace("torch.", "minigrad.")
+    return repr(make(mg)), theirs
+
+
+@requires_torch
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.parametrize("dtype", _REPR_DTYPES)
+@pytest.mark.parametrize("data", _REPR_DATA)
+def test_repr_matches_torch_for_data(data, dtype):
+    def make(m):
+        kw = {"dtype": getattr(m, dtype)} if dtype else {}
+        return m.tensor(eval(data, {"nan": float("nan"), "inf": float("inf")}), **kw)
+    try:
+        ours, theirs = _repr_pair(make)
+    except (ValueError, RuntimeError, OverflowError):  # e.g. nan as an int: not representable
+        pytest.skip("not representable in this dtype")
+    assert ours == theirs
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(_REPR_BUILT))
+def test_repr_matches_torch(name):
+    ours, theirs = _repr_pair(_REPR_BUILT[name])
+    assert ours == theirs
+
+
+@requires_torch
+def test_parameter_repr_matches_torch():
+    import torch
+    ours = repr(mg.nn.Parameter(mg.arange(4.).reshape(2, 2) / 3))
+    assert ours == repr(torch.nn.Parameter(torch.arange(4.).reshape(2, 2) / 3))
 
 
 # ---------------------------------------------------------------------------------- constructors

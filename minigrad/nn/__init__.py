@@ -5,7 +5,8 @@ from .linear import Linear, Identity, Flatten, Unflatten
 from .embedding import Embedding
 from .dropout import Dropout
 from .normalization import LayerNorm
-from .activation import ReLU, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
-from .loss import CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss, MSELoss
+from .activation import ReLU, LeakyReLU, ELU, SiLU, Softplus, Tanh, Sigmoid, GELU, Softmax, LogSoftmax
+from .loss import (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss, SmoothL1Loss,
+                   HuberLoss)
 from . import functional, init, utils
 from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU

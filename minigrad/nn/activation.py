@@ -1,8 +1,10 @@
-"""Activation modules: ReLU, Tanh, Sigmoid, GELU, Softmax and LogSoftmax."""
+"""Activation modules: ReLU, LeakyReLU, ELU, SiLU, Softplus, Tanh, Sigmoid, GELU, Softmax and
+LogSoftmax."""
 from . import functional as F
 from .module import Module
 
-__all__ = ["ReLU", "Tanh", "Sigmoid", "GELU", "Softmax", "LogSoftmax"]
+__all__ = ["ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "GELU", "Softmax",
+           "LogSoftmax"]
 
 
 class ReLU(Module):
@@ -18,6 +20,69 @@ class ReLU(Module):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
+
+class LeakyReLU(Module):
+    """x if x > 0 else negative_slope * x, elementwise; any shape."""
+
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__()
+        self.negative_slope = negative_slope
+        self.inplace = inplace
+
+    def forward(self, input):
+        """leaky_relu(input)."""
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(Module):
+    """x if x > 0 else alpha * (exp(x) - 1), elementwise; any shape."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        """elu(input)."""
+        return F.elu(input, self.alpha, self.inplace)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class SiLU(Module):
+    """x * sigmoid(x), elementwise; any shape."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        """silu(input)."""
+        return F.silu(input, self.inplace)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta, elementwise (linear above `threshold`); any shape."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input):
+        """softplus(input)."""
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Tanh(Module):

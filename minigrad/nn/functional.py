@@ -5,14 +5,15 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
-from ..ops import nn_ops as NN
+from ..ops import elementwise as E, nn_ops as NN
 from ..ops.index import EmbeddingLookup
 from ..ops.matmul import Linear as LinearOp
 from ..tensor import Tensor
 
-__all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "softmax",
-           "log_softmax", "one_hot", "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits",
-           "mse_loss", "layer_norm"]
+__all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",
+           "silu", "softplus", "softmax", "log_softmax", "one_hot", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss",
+           "smooth_l1_loss", "huber_loss", "layer_norm", "pad", "normalize", "cosine_similarity"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -177,6 +178,50 @@ def sigmoid(input):
 def gelu(input, approximate="none"):
     """input * Phi(input) (exact erf form, or approximate='tanh')."""
     return ops.gelu(input, approximate)
+
+
+def _float_input(input, op):
+    _check_tensor(input, "input", op)
+    if not input.dtype.is_floating_point:
+        raise TypeError(f"{op}: expected a floating point input, got {input.dtype}")
+
+
+def _result(input, out, inplace):
+    """`out`, or for inplace=True `input` overwritten with it (recorded like PyTorch's in-place ops)."""
+    if not inplace:
+        return out
+    if input._check_inplace():
+        return input._rebase(out)
+    input.data[...] = out.data
+    input._bump()
+    return input
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x, elementwise."""
+    _float_input(input, "leaky_relu")
+    out = E.LeakyRelu.apply(input, float(negative_slope))
+    return _result(input, out, inplace)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1), elementwise."""
+    _float_input(input, "elu")
+    out = E.Elu.apply(input, float(alpha))
+    return _result(input, out, inplace)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x), elementwise (also called swish)."""
+    _float_input(input, "silu")
+    out = E.Silu.apply(input)
+    return _result(input, out, inplace)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, elementwise; linear where beta * x > threshold."""
+    _float_input(input, "softplus")
+    return E.Softplus.apply(input, float(beta), float(threshold))
 
 
 def _softmax_dim(name, ndim):
@@ -364,6 +409,79 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return sq.sum() if reduction == "sum" else sq.mean()
 
 
+def _pair_loss(input, target, size_average, reduce, reduction, op):
+    """Validate an elementwise loss's arguments; returns the reduction and the broadcast difference."""
+    reduction = _reduction(size_average, reduce, reduction, op)
+    _float_input(input, op)
+    _check_tensor(target, "target", op)
+    if target.shape != input.shape:
+        try:
+            B.np.broadcast_shapes(target.shape, input.shape)
+        except ValueError:
+            raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
+                             f"input of shape {_shape_str(input.shape)}") from None
+        warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
+                      f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
+                      f"results due to broadcasting. Please ensure they have the same size.",
+                      stacklevel=3)
+    return reduction, input - target
+
+
+def _reduce(loss, reduction):
+    return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none'."""
+    reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "l1_loss")
+    return _reduce(diff.abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, for d = input - target."""
+    reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "smooth_l1_loss")
+    if beta < 0:
+        raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return _reduce(diff.abs(), reduction)
+    d = diff.abs()
+    return _reduce(ops.where(d < beta, 0.5 * diff * diff / beta, d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta), for d = input - target."""
+    reduction, diff = _pair_loss(input, target, None, None, reduction, "huber_loss")
+    if delta <= 0:
+        raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
+    d = diff.abs()
+    loss = ops.where(d <= delta, 0.5 * diff * diff, delta * (d - 0.5 * delta))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """Binary cross entropy of probabilities in [0, 1] and same-shaped targets (logs clamped at -100)."""
+    op = "binary_cross_entropy"
+    reduction = _reduction(size_average, reduce, reduction, op)
+    _float_input(input, op)
+    _check_tensor(target, "target", op)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({_shape_str(target.shape)}) that is different to the "
+                         f"input size ({_shape_str(input.shape)}) is deprecated. Please ensure they "
+                         f"have the same size.")
+    if input.numel() and not bool(((input.data >= 0) & (input.data <= 1)).all()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    w = _const_array(weight, input, "weight", op)
+    if w is not None and not _broadcastable_to(w, input.shape):
+        raise ValueError(f"{op}: weight of shape {_shape_str(w.shape)} cannot be broadcast to the "
+                         f"input shape {_shape_str(input.shape)}")
+    return NN.BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise the trailing `normalized_shape` dims to zero mean and unit variance, then * weight + bias."""
     _check_tensor(input, "input", "layer_norm")
@@ -380,3 +498,40 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"layer_norm: expected {name} of shape {_shape_str(ns)} and dtype "
                                f"{input.dtype}, got {_shape_str(p.shape)} and {p.dtype}")
     return NN.LayerNorm.apply(input, weight, bias, k, float(eps))
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad with `value` (default 0); `pad` lists (left, right) amounts starting from the last dim."""
+    _check_tensor(input, "input", "pad")
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding length must be even and at most twice the number of "
+                         f"dimensions ({input.ndim}), got {len(pad)}")
+    if not all(isinstance(p, numbers.Integral) for p in pad):
+        raise TypeError(f"pad: amounts must be integers, got {pad}")
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    pairs = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    for n, (lo, hi) in zip(input.shape, pairs):
+        if n + lo + hi < 0:
+            raise RuntimeError(f"pad: the padded size {n + lo + hi} of a dimension of size {n} "
+                               f"must not be negative (pad={list(pad)})")
+    return NN.ConstantPad.apply(input, tuple(pairs), 0 if value is None else value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """input / max(||input||_p along dim, eps)."""
+    _float_input(input, "normalize")
+    norm = ops.norm(input, p, dim, keepdim=True).clamp(min=eps)
+    return input / norm
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """Cosine of the angle between x1 and x2 along dim (shapes broadcast), norms clamped at eps."""
+    _float_input(x1, "cosine_similarity")
+    _float_input(x2, "cosine_similarity")
+    n1 = ops.norm(x1, 2, dim, keepdim=True).clamp(min=eps)
+    n2 = ops.norm(x2, 2, dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)

@@ -1,8 +1,10 @@
-"""Loss modules: CrossEntropyLoss, NLLLoss, BCEWithLogitsLoss and MSELoss."""
+"""Loss modules: CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELoss, L1Loss,
+SmoothL1Loss and HuberLoss."""
 from . import functional as F
 from .module import Module
 
-__all__ = ["CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss", "MSELoss"]
+__all__ = ["CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "MSELoss", "L1Loss",
+           "SmoothL1Loss", "HuberLoss"]
 
 
 class _Loss(Module):
@@ -69,3 +71,43 @@ class MSELoss(_Loss):
     def forward(self, input, target):
         """(input - target)^2, reduced."""
         return F.mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error between input and target of the same shape."""
+
+    def forward(self, input, target):
+        """|input - target|, reduced."""
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    """Squared error below `beta`, absolute error above it (scaled to join smoothly)."""
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        """smooth_l1(input - target), reduced."""
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    """Squared error below `delta`, delta-scaled absolute error above it."""
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        """huber(input - target), reduced."""
+        return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross entropy of probabilities in [0, 1] against same-shaped targets."""
+
+    def forward(self, input, target):
+        """-[y log x + (1 - y) log(1 - x)], weighted and reduced."""
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)

@@ -48,6 +48,33 @@ def _addindent(text, spaces):
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+class _HookHandle:
+    """Returned by register_*_hook: remove() unregisters the hook."""
+
+    def __init__(self, hooks, key):
+        self.hooks, self.key = hooks, key
+
+    def remove(self):
+        """Unregister the hook (a second call does nothing)."""
+        self.hooks.pop(self.key, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _add_hook(hooks, hook, prepend):
+    if not callable(hook):
+        raise TypeError(f"hook must be callable, got {type(hook).__name__}")
+    key = object()
+    hooks[key] = hook
+    if prepend:
+        hooks.move_to_end(key, last=False)
+    return _HookHandle(hooks, key)
+
+
 class Module:
     """Base class of every layer and model: subclass it, create sub-layers in __init__, write forward."""
 
@@ -60,6 +87,7 @@ class Module:
         object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     def forward(self, *args, **kwargs):
         """Compute the module's output; every subclass defines it."""
@@ -67,6 +95,10 @@ class Module:
                                   f"function")
 
     def __call__(self, *args, **kwargs):
+        for hook in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
+            r = hook(self, args)
+            if r is not None:
+                args = r if isinstance(r, tuple) else (r,)
         out = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             r = hook(self, args, out)
@@ -76,14 +108,13 @@ class Module:
 
     def register_forward_hook(self, hook):
         """Call hook(module, inputs, output) after every forward; returns a handle with remove()."""
-        key = object()
-        self._forward_hooks[key] = hook
-        hooks = self._forward_hooks
+        return _add_hook(self._forward_hooks, hook, False)
 
-        class _Handle:
-            def remove(self):
-                hooks.pop(key, None)
-        return _Handle()
+    def register_forward_pre_hook(self, hook, *, prepend=False):
+        """Call hook(module, inputs) before every forward; a non-None result replaces the inputs."""
+        if "_forward_pre_hooks" not in self.__dict__:  # a module pickled before pre-hooks existed
+            object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        return _add_hook(self._forward_pre_hooks, hook, prepend)
 
     # ------------------------------------------------------------------------- registration
     def __setattr__(self, name, value):
@@ -193,6 +224,28 @@ class Module:
             if child is not None:
                 yield from child.named_modules(memo, prefix + ("." if prefix else "") + name,
                                                remove_duplicate)
+
+    def get_submodule(self, target):
+        """The descendant module at dotted path `target` ('' is this module)."""
+        mod = self
+        for item in target.split(".") if target else ():
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target):
+        """The parameter at dotted path `target` (e.g. 'encoder.0.weight')."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
 
     def modules(self):
         """Every module in the tree, this one first."""

@@ -15,7 +15,7 @@ __all__ = [
     "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge", "isnan", "isinf",
     "isfinite", "all", "any", "allclose", "equal", "sign", "floor", "ceil", "round", "topk", "sort",
     "argsort", "cumsum", "outer", "dot", "numel", "nonzero", "floor_divide", "remainder", "prod", "norm",
-    "narrow", "movedim", "swapaxes", "repeat", "roll",
+    "narrow", "movedim", "swapaxes", "repeat", "tile", "unflatten", "roll",
 ]
 
 
@@ -753,6 +753,32 @@ def repeat(a, *sizes):
     return reshape(expand(reshape(a, inter), *big), tuple(r * n for r, n in zip(sizes, shape)))
 
 
+def tile(a, *dims):
+    """Repeat the tensor dims[i] times along each dimension; missing leading dims count as 1."""
+    dims = _shape_arg(dims)
+    return repeat(a, *((1,) * (a.ndim - len(dims)) + dims))
+
+
+def unflatten(a, dim, sizes):
+    """Split dimension `dim` into `sizes` (one entry may be -1)."""
+    if a.ndim == 0:
+        raise RuntimeError("unflatten: a 0-d tensor has no dimension to unflatten")
+    d = normalize_dim(dim, a.ndim, "unflatten")
+    sizes = _shape_arg(tuple(sizes) if isinstance(sizes, (list, tuple)) else (sizes,))
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != a.shape[d]) or (
+            -1 in sizes and (known == 0 or a.shape[d] % known)):
+        raise RuntimeError(f"unflatten: provided sizes {list(sizes)} don't multiply up to the size "
+                           f"of dim {dim} ({a.shape[d]}) in the input tensor")
+    if -1 in sizes:
+        sizes = tuple(a.shape[d] // known if s == -1 else s for s in sizes)
+    return reshape(a, a.shape[:d] + sizes + a.shape[d + 1:])
+
+
 def roll(a, shifts, dims=None):
     """Shift elements cyclically along `dims` (the flattened tensor when dims is None)."""
     if dims is None:
@@ -1002,6 +1028,8 @@ def cumsum(a, dim):
 
 
 class _Cumsum(E.Op):
+    node = "Cumsum"
+
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim

@@ -9,6 +9,12 @@ from ..autograd import Function
 class Op(Function):
     """A built-in op: forward and backward work on backend arrays (numpy or cupy)."""
     raw = True
+    node = None   # PyTorch's name for the node where it differs from the class name (e.g. 'Mm')
+    overload = 0  # PyTorch numbers the nodes of an op's overloads: SumBackward0 / SumBackward1
+
+    def name(self):
+        """The node's name as PyTorch shows it in `grad_fn` (e.g. 'MulBackward0')."""
+        return f"{self.node or type(self).__name__}Backward{self.overload}"
 
 
 def unbroadcast(grad, shape):
@@ -113,6 +119,7 @@ class Pow(Op):
     def forward(ctx, a, b):
         try:
             out = a ** b
+            ctx.overload = int(B.is_array(b))  # tensor ** tensor is PowBackward1
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
         ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
@@ -343,7 +350,76 @@ class Gelu(Op):
         return g * (cdf + a * pdf)
 
 
+class LeakyRelu(Op):
+    """x if x > 0 else negative_slope * x."""
+
+    @staticmethod
+    def forward(ctx, a, slope):
+        pos = a > 0
+        ctx.save_for_backward(pos)
+        ctx.slope = slope
+        return B.get_array_module(a).where(pos, a, a * slope).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        pos, = ctx.saved_tensors
+        return B.get_array_module(g).where(pos, g, g * ctx.slope).astype(g.dtype, copy=False)
+
+
+class Elu(Op):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+
+    @staticmethod
+    def forward(ctx, a, alpha):
+        xp = B.get_array_module(a)
+        pos, neg = a > 0, alpha * xp.expm1(xp.minimum(a, 0))
+        ctx.save_for_backward(pos, neg)  # not `a`: elu(inplace=True) overwrites it
+        ctx.alpha = alpha
+        return xp.where(pos, a, neg).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        pos, neg = ctx.saved_tensors
+        return B.get_array_module(g).where(pos, g, g * (neg + ctx.alpha)).astype(g.dtype, copy=False)
+
+
+class Silu(Op):
+    """x * sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        s = sigmoid_array(a)
+        out = a * s
+        ctx.save_for_backward(s, out)  # not `a`: silu(inplace=True) overwrites it
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        s, out = ctx.saved_tensors
+        return g * (s + out * (1 - s))
+
+
+class Softplus(Op):
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+
+    @staticmethod
+    def forward(ctx, a, beta, threshold):
+        xp = B.get_array_module(a)
+        z = a * beta
+        ctx.save_for_backward(z)
+        ctx.threshold = threshold
+        soft = (xp.maximum(z, 0) + xp.log1p(xp.exp(-abs(z)))) / beta
+        return xp.where(z > threshold, a, soft).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, = ctx.saved_tensors
+        return B.get_array_module(g).where(z > ctx.threshold, g, g * sigmoid_array(z))
+
+
 class Clamp(Op):
+    overload = 1
+
     @staticmethod
     def forward(ctx, a, min=None, max=None):
         ctx.save_for_backward(a)
@@ -429,6 +505,8 @@ class Where(Op):
 
 
 class Cast(Op):
+    node = "ToCopy"
+
     @staticmethod
     def forward(ctx, a, np_dtype):
         ctx.src = a.dtype
@@ -440,6 +518,8 @@ class Cast(Op):
 
 
 class ToDevice(Op):
+    node = "ToCopy"
+
     @staticmethod
     def forward(ctx, a, device):
         ctx.src = B.device_of(a)

@@ -2,6 +2,8 @@
 
 Backward passes scatter-add, so repeated indices accumulate their gradients.
 """
+import numbers
+
 from .. import backend as B
 from .elementwise import Op, unbroadcast
 
@@ -41,10 +43,26 @@ def check_index_bounds(key, shape, op="index"):
         dim += _dims_used(k)
 
 
+def _index_node(key):
+    """PyTorch's node for a[key]: Index for advanced indexing, else Select / Slice by the last step."""
+    node = "Alias"
+    for k in (key if isinstance(key, tuple) else (key,)):
+        if B.is_array(k) or isinstance(k, (list, bool)):
+            return "Index"
+        if isinstance(k, slice) and k != slice(None):
+            node = "Slice"
+        elif isinstance(k, numbers.Integral):
+            node = "Select"
+        elif k is None:
+            node = "Unsqueeze"
+    return node
+
+
 class GetItem(Op):
     @staticmethod
     def forward(ctx, a, key):
         ctx.meta = (a.shape, a.dtype, key)
+        ctx.node = _index_node(key)
         return a[key]
 
     @staticmethod
@@ -68,6 +86,7 @@ def _bool_to_int(key):
 
 class SetItem(Op):
     """base[key] = value, written in place; the old base gets the gradient outside the key."""
+    node = "CopySlices"
 
     @staticmethod
     def forward(ctx, base, value, key, write=True):
@@ -147,6 +166,7 @@ class MaskedFill(Op):
 
 class EmbeddingLookup(Op):
     """weight[indices]; the gradient rows are scatter-added, and the padding row gets none."""
+    node = "Embedding"
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx=None):

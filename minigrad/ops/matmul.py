@@ -8,6 +8,9 @@ def _matmul_error(a, b):
                         f"({a.shape[-1]} != {b.shape[0] if b.ndim == 1 else b.shape[-2]})")
 
 
+_MATMUL_NODES = {(1, 1): "Dot", (2, 1): "Mv", (2, 2): "Mm"}  # PyTorch's node per operand ranks
+
+
 class MatMul(Op):
     @staticmethod
     def forward(ctx, a, b):
@@ -20,6 +23,7 @@ class MatMul(Op):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b if na else None)  # dA needs B, dB needs A
         ctx.shapes = (a.shape, b.shape)
+        ctx.node = _MATMUL_NODES.get((a.ndim, b.ndim), "UnsafeView")
         try:
             return a @ b
         except ValueError:
@@ -71,6 +75,7 @@ class Linear(Op):
         ctx.save_for_backward(x if nw else None, weight if nx else None)
         # one 2-D GEMM over all leading dims is much faster than NumPy's batched matmul
         out = _rows(x) @ weight.T
+        ctx.node = ("Addmm" if bias is not None else "Mm") if x.ndim == 2 else "View"
         if bias is not None:
             out += bias
         return out.reshape(x.shape[:-1] + (weight.shape[0],))

@@ -1,5 +1,5 @@
-"""Fused neural-network ops with hand-written backward: cross entropy, NLL, BCE with logits,
-layer norm and the dropout mask.
+"""Fused neural-network ops with hand-written backward: cross entropy, NLL, BCE (with logits),
+layer norm, the dropout mask and constant padding.
 
 Classification losses work on a canonical layout: input (N, C, D) with the class axis 1 and
 every trailing dimension folded into D, and targets (N, D).  The wrappers in
@@ -59,6 +59,7 @@ class CrossEntropy(Op):
     loss_i = (1 - eps) * w[y_i] * (-log p_i[y_i]) + eps / C * sum_c w[c] * (-log p_i[c]);
     ignored targets give 0, and 'mean' divides by the summed w[y_i] of the non-ignored targets.
     """
+    node = "NllLoss"
 
     @staticmethod
     def forward(ctx, z, t, w, ignore_index, reduction, eps):
@@ -100,6 +101,7 @@ class CrossEntropyProbs(Op):
 
     loss_i = -sum_c w[c] q'_ic log p_ic with q' = (1 - eps) q + eps / C; 'mean' divides by N * D.
     """
+    node = "Neg"
 
     @staticmethod
     def forward(ctx, z, q, w, reduction, eps):
@@ -165,6 +167,7 @@ class BCEWithLogits(Op):
     loss = w * [(1 - y) x + (1 + (pw - 1) y) softplus(-x)], i.e.
     -w * [pw y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))].
     """
+    node = "BinaryCrossEntropyWithLogits"
 
     @staticmethod
     def forward(ctx, x, y, w, pw, reduction):
@@ -200,6 +203,7 @@ class BCEWithLogits(Op):
 
 class LayerNorm(Op):
     """(x - mean) / sqrt(var + eps) * weight + bias over the last `k` dimensions (biased var)."""
+    node = "NativeLayerNorm"
 
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
@@ -237,6 +241,7 @@ class LayerNorm(Op):
 
 class DropoutMask(Op):
     """x * mask, where mask holds 0 or 1 / (1 - p) (inverted dropout)."""
+    node = "Mul"
 
     @staticmethod
     def forward(ctx, x, mask):
@@ -247,3 +252,58 @@ class DropoutMask(Op):
     def backward(ctx, g):
         mask, = ctx.saved_tensors
         return g * mask, None
+
+
+_BCE_EPS = float(B.np.float32(1e-12))  # PyTorch's floor for x (1 - x) in the gradient (a float32)
+
+
+class BinaryCrossEntropy(Op):
+    """-w * [y log x + (1 - y) log(1 - x)] for probabilities x; each log is clamped at -100."""
+
+    @staticmethod
+    def forward(ctx, x, y, w, reduction):
+        xp = B.get_array_module(x)
+        with B.np.errstate(divide="ignore"):
+            log_x, log_1mx = xp.maximum(xp.log(x), -100), xp.maximum(xp.log1p(-x), -100)
+        loss = -(y * log_x + (1 - y) * log_1mx)
+        if w is not None:
+            loss = loss * w
+        ctx.args = (w, reduction)
+        ctx.save_for_backward(x, y, log_x, log_1mx)
+        return _reduce(loss.astype(x.dtype, copy=False), reduction, loss.size)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, log_x, log_1mx = ctx.saved_tensors
+        w, reduction = ctx.args
+        xp = B.get_array_module(x)
+        s = _grad_scale(g, reduction, x.size)
+        if w is not None:
+            s = s * w
+        nx, ny = ctx.needs_input_grad[:2]
+        gx = xp.broadcast_to(s * (x - y) / xp.maximum((1 - x) * x, _BCE_EPS), x.shape) if nx else None
+        gy = xp.broadcast_to(s * (log_1mx - log_x), y.shape) if ny else None
+        return gx, gy
+
+
+class ConstantPad(Op):
+    """Pad (or crop, for negative amounts) each dimension by (before, after) with a constant."""
+    node = "ConstantPadNd"
+
+    @staticmethod
+    def forward(ctx, a, pads, value):
+        xp = B.get_array_module(a)
+        shape = tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, pads))
+        src = tuple(slice(max(-lo, 0), n - max(-hi, 0)) for n, (lo, hi) in zip(a.shape, pads))
+        dst = tuple(slice(max(lo, 0), m - max(hi, 0)) for m, (lo, hi) in zip(shape, pads))
+        out = xp.full(shape, value, dtype=a.dtype)
+        out[dst] = a[src]
+        ctx.meta = (a.shape, src, dst)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, src, dst = ctx.meta
+        grad = B.get_array_module(g).zeros(shape, dtype=g.dtype)
+        grad[src] = g[dst]
+        return grad

@@ -39,6 +39,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.meta = (a.shape, axes, keepdim)
+        ctx.overload = int(len(axes) < a.ndim)  # a sum over some dims is SumBackward1
         return a.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -50,6 +51,7 @@ class Mean(Op):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.meta = (a.shape, axes, keepdim)
+        ctx.overload = int(len(axes) < a.ndim)
         n = 1
         for ax in axes:
             n *= a.shape[ax]
@@ -92,6 +94,7 @@ class MaxMinAll(Op):
             raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
                                f"specified for input.numel() == 0.")
         out = a.max() if is_max else a.min()
+        ctx.node, ctx.overload = ("Max" if is_max else "Min"), 1
         ctx.save_for_backward(a, out)
         return B.get_array_module(a).asarray(out)
 
@@ -112,6 +115,7 @@ class AMaxMin(Op):
                 raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim {ax} to "
                                  f"have non-zero size.")
         out = (a.max if is_max else a.min)(axis=axes, keepdims=True)
+        ctx.node = "Amax" if is_max else "Amin"
         ctx.save_for_backward(a, out)
         ctx.axes = axes
         return out if keepdim else out.squeeze(axes)
@@ -196,6 +200,7 @@ class MaxMinDim(Op):
             raise IndexError(f"{'max' if is_max else 'min'}(): cannot reduce over dimension {dim} "
                              f"of size 0")
         idx = (a.argmax if is_max else a.argmin)(axis=dim)
+        ctx.node = "Max" if is_max else "Min"
         idx_k = xp.expand_dims(idx, dim)
         values = xp.take_along_axis(a, idx_k, axis=dim)
         ctx.meta = (a.shape, a.dtype, dim, keepdim)
@@ -232,6 +237,8 @@ def logsumexp_array(a, axis, keepdims=False):
 
 
 class LogSumExp(Op):
+    node = "Logsumexp"
+
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         out = logsumexp_array(a, axes, keepdims=True)

@@ -5,6 +5,7 @@ from .elementwise import Op, unbroadcast
 
 class Reshape(Op):
     """reshape / view / squeeze / unsqueeze / flatten: the same data seen with another shape."""
+    node = "View"
 
     @staticmethod
     def forward(ctx, a, shape):

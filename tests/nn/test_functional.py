@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from conftest import mg_from_np, requires_torch, to_np, torch
+from conftest import (Away, gradcheck_case, mg_from_np, requires_torch, to_np, torch,
+                      torch_parity_case)
 from .helpers import DTYPES, assert_close, pair
 
 
@@ -102,3 +103,74 @@ def test_functional_rejects_non_tensors():
         MF.cross_entropy(np.zeros((2, 3)), mg.tensor([0, 1]))
     with pytest.raises(TypeError, match="integer"):
         MF.embedding(mg.tensor([0.0]), mg.randn(3, 2))
+
+
+# ------------------------------------------------- activations, pad, normalize, cosine_similarity
+def _F(m):
+    return m.nn.functional
+
+
+_ACT_CASES = [
+    ("leaky_relu", lambda m, a: _F(m).leaky_relu(a), [Away((3, 4))]),
+    ("leaky_relu_slope", lambda m, a: _F(m).leaky_relu(a, 0.2), [Away((2, 3, 2))]),
+    ("elu", lambda m, a: _F(m).elu(a), [Away((3, 4))]),
+    ("elu_alpha", lambda m, a: _F(m).elu(a * 3, alpha=0.7), [Away((3, 4))]),
+    ("silu", lambda m, a: _F(m).silu(a * 4), [(3, 4)]),
+    ("softplus", lambda m, a: _F(m).softplus(a * 4), [(3, 4)]),
+    ("softplus_beta_threshold", lambda m, a: _F(m).softplus(a * 3, beta=2, threshold=1.5),
+     [Away((4, 5))]),
+    ("pad_last", lambda m, a: _F(m).pad(a, (1, 2)), [(2, 3)]),
+    ("pad_two_dims_value", lambda m, a: _F(m).pad(a, [1, 0, 2, 1], value=1.5), [(2, 3)]),
+    ("pad_crop", lambda m, a: _F(m).pad(a, (-1, 2, 0, -1)), [(3, 4)]),
+    ("pad_3d", lambda m, a: _F(m).pad(a, (1, 1, 0, 2, 1, 0)), [(2, 3, 4)]),
+    ("normalize", lambda m, a: _F(m).normalize(a), [(3, 4)]),
+    ("normalize_p1_dim0", lambda m, a: _F(m).normalize(a, p=1, dim=0), [Away((3, 4))]),
+    ("normalize_zero_row", lambda m, a: _F(m).normalize(a * m.tensor([[0.], [1.]], dtype=a.dtype)),
+     [(2, 3)]),
+    ("cosine_similarity", lambda m, a, b: _F(m).cosine_similarity(a, b), [(3, 4), (3, 4)]),
+    ("cosine_similarity_dim0_broadcast", lambda m, a, b: _F(m).cosine_similarity(a, b, dim=0),
+     [(4, 3), (4, 1)]),
+    ("cosine_similarity_1d", lambda m, a, b: _F(m).cosine_similarity(a, b, dim=0), [(5,), (5,)]),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name,fn,specs", _ACT_CASES, ids=[c[0] for c in _ACT_CASES])
+def test_new_functional_parity(name, fn, specs, dtype):
+    torch_parity_case(fn, specs, dtype)
+
+
+@pytest.mark.parametrize("name,fn,specs", _ACT_CASES, ids=[c[0] for c in _ACT_CASES])
+def test_new_functional_gradcheck(name, fn, specs):
+    gradcheck_case(fn, specs)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["leaky_relu", "elu", "silu"])
+def test_inplace_activations_match_torch(name):
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    mx, tx = pair(x)
+    m_out = getattr(mg.nn.functional, name)(mx * 1, inplace=True)
+    t_out = getattr(torch.nn.functional, name)(tx * 1, inplace=True)
+    assert_close(m_out, t_out, np.float64)
+    m_out.sum().backward()
+    t_out.sum().backward()
+    assert_close(mx.grad, tx.grad, np.float64)
+
+
+def test_pad_and_friends_reject_bad_input():
+    F = mg.nn.functional
+    x = mg.ones(2, 3)
+    with pytest.raises(ValueError, match="even"):
+        F.pad(x, (1,))
+    with pytest.raises(ValueError, match="at most twice"):
+        F.pad(x, (1, 1) * 3)
+    with pytest.raises(NotImplementedError, match="constant"):
+        F.pad(x, (1, 1), mode="reflect")
+    with pytest.raises(RuntimeError, match="negative"):
+        F.pad(x, (-2, -2))
+    with pytest.raises(TypeError, match="floating point"):
+        F.leaky_relu(mg.tensor([1, 2]))
+    with pytest.raises(TypeError, match="Tensor"):
+        F.normalize([1.0, 2.0])

@@ -8,7 +8,7 @@ import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from conftest import mg_from_np, requires_torch, to_np, torch
-from .helpers import DTYPES, MG_DTYPE, assert_close, copy_weights, run_both
+from .helpers import DTYPES, MG_DTYPE, assert_close, copy_weights, pair, run_both
 
 
 def rand(*shape, dtype=np.float64):
@@ -264,3 +264,23 @@ def test_linear_with_zero_in_features_and_bad_sizes():
         nn.Linear(-1, 2)
     with pytest.raises(TypeError, match="int"):
         nn.Linear(2.0, 2)
+
+
+# ------------------------------------------------------------ LeakyReLU, ELU, SiLU, Softplus
+@requires_torch
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.LeakyReLU(), lambda lib: lib.LeakyReLU(0.2), lambda lib: lib.ELU(),
+    lambda lib: lib.ELU(alpha=0.5), lambda lib: lib.SiLU(), lambda lib: lib.Softplus(),
+    lambda lib: lib.Softplus(beta=2, threshold=1.0), lambda lib: lib.LeakyReLU(0.1, inplace=True),
+    lambda lib: lib.ELU(0.5, True), lambda lib: lib.SiLU(inplace=True),
+])
+def test_new_activation_modules_match_torch(make):
+    mmod, tmod = make(nn), make(torch.nn)
+    assert repr(mmod) == repr(tmod)
+    x = np.random.default_rng(0).standard_normal((3, 4)) * 2
+    mx, tx = pair(x)
+    m_out, t_out = mmod(mx * 1), tmod(tx * 1)
+    np.testing.assert_allclose(to_np(m_out), t_out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    m_out.sum().backward()
+    t_out.sum().backward()
+    np.testing.assert_allclose(to_np(mx.grad), tx.grad.numpy(), rtol=1e-10, atol=1e-12)

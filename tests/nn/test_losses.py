@@ -256,3 +256,88 @@ def test_legacy_size_average_reduce():
     np.testing.assert_allclose(to_np(a), to_np(F.cross_entropy(x, t, reduction="sum")), rtol=1e-6)
     with pytest.warns(UserWarning):
         assert nn.MSELoss(reduce=False).reduction == "none"
+
+
+# ----------------------------------------------- l1, smooth l1, huber, binary cross entropy
+def _weight(m, shape, dtype):
+    w = np.random.default_rng(5).uniform(0.5, 2, shape).astype(dtype)
+    return m.tensor(w)
+
+
+_PAIR_LOSSES = [
+    ("l1", lambda m, a, b, r: m.nn.functional.l1_loss(a, b, reduction=r)),
+    ("smooth_l1", lambda m, a, b, r: m.nn.functional.smooth_l1_loss(a * 2, b, reduction=r)),
+    ("smooth_l1_beta", lambda m, a, b, r: m.nn.functional.smooth_l1_loss(a * 2, b, reduction=r,
+                                                                          beta=0.5)),
+    ("smooth_l1_beta0", lambda m, a, b, r: m.nn.functional.smooth_l1_loss(a, b, reduction=r,
+                                                                           beta=0.0)),
+    ("huber", lambda m, a, b, r: m.nn.functional.huber_loss(a * 2, b, reduction=r)),
+    ("huber_delta", lambda m, a, b, r: m.nn.functional.huber_loss(a * 2, b, reduction=r, delta=0.3)),
+    ("bce", lambda m, a, b, r: m.nn.functional.binary_cross_entropy(a.sigmoid(), b.sigmoid(),
+                                                                    reduction=r)),
+    ("bce_weight", lambda m, a, b, r: m.nn.functional.binary_cross_entropy(
+        a.sigmoid(), b.sigmoid(), weight=_weight(m, (4,), a.detach().numpy().dtype), reduction=r)),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,fn", _PAIR_LOSSES, ids=[c[0] for c in _PAIR_LOSSES])
+def test_pair_loss_parity(name, fn, reduction, dtype):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((3, 4)).astype(dtype), rng.standard_normal((3, 4)).astype(dtype)
+    (mx, tx), (my, ty) = pair(x), pair(y)
+    _compare(fn(mg, mx, my, reduction), fn(torch, tx, ty, reduction), [mx, my], [tx, ty], dtype)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,fn", _PAIR_LOSSES, ids=[c[0] for c in _PAIR_LOSSES])
+def test_gradcheck_pair_losses(name, fn, reduction):
+    assert mg.autograd.gradcheck(lambda a, b: fn(mg, a, b, reduction), (_f64(3, 4), _f64(3, 4)))
+
+
+@requires_torch
+def test_bce_clamps_log_like_torch():
+    p = np.array([0.0, 1.0, 0.5, 1e-60])
+    t = np.array([1.0, 0.0, 1.0, 1.0])
+    (mp, tp), (mt, tt) = pair(p), pair(t, requires_grad=False)
+    for reduction in REDUCTIONS:
+        m_loss = F.binary_cross_entropy(mp, mt, reduction=reduction)
+        t_loss = torch.nn.functional.binary_cross_entropy(tp, tt, reduction=reduction)
+        assert_close(m_loss, t_loss, np.float64)
+    m_loss.sum().backward()
+    t_loss.sum().backward()
+    assert_close(mp.grad, tp.grad, np.float64)
+
+
+@requires_torch
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.L1Loss(), lambda lib: lib.L1Loss(reduction="sum"),
+    lambda lib: lib.SmoothL1Loss(beta=0.5), lambda lib: lib.HuberLoss(delta=2.0),
+    lambda lib: lib.HuberLoss(reduction="none"), lambda lib: lib.BCELoss(),
+])
+def test_new_loss_modules_match_torch(make):
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(0.05, 0.95, (3, 4)), rng.uniform(0, 1, (3, 4))
+    mmod, tmod = make(nn), make(torch.nn)
+    assert repr(mmod) == repr(tmod)
+    (mx, tx), (my, ty) = pair(x), pair(y, requires_grad=False)
+    _compare(mmod(mx, my), tmod(tx, ty), [mx], [tx], np.float64)
+
+
+def test_new_losses_reject_bad_input():
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(mg.tensor([1.5]), mg.tensor([1.0]))
+    with pytest.raises(ValueError, match="same size"):
+        F.binary_cross_entropy(mg.tensor([0.5]), mg.tensor([1.0, 0.0]))
+    with pytest.raises(ValueError, match="target of shape"):
+        F.l1_loss(mg.randn(3), mg.randn(4))
+    with pytest.raises(RuntimeError, match="delta"):
+        F.huber_loss(mg.randn(3), mg.randn(3), delta=0)
+    with pytest.raises(RuntimeError, match="beta"):
+        F.smooth_l1_loss(mg.randn(3), mg.randn(3), beta=-1)
+    with pytest.raises(ValueError, match="reduction"):
+        nn.L1Loss(reduction="avg")
+    with pytest.raises(TypeError, match="floating point"):
+        F.l1_loss(mg.tensor([1]), mg.tensor([2]))

@@ -247,3 +247,55 @@ def test_named_parameters_without_removing_duplicates_matches_torch():
         got = [k for k, _ in build(mg, nn).named_parameters(remove_duplicate=flag)]
         want = [k for k, _ in build(torch, torch.nn).named_parameters(remove_duplicate=flag)]
         assert got == want
+
+
+# --------------------------------------------------- get_submodule, get_parameter, pre-hooks
+def _error(fn, *args):
+    try:
+        fn(*args)
+    except AttributeError as e:
+        return str(e)
+    raise AssertionError("no AttributeError")
+
+
+@requires_torch
+def test_get_submodule_and_get_parameter_match_torch():
+    m, t = build(nn), build(torch.nn)
+    for path in ["", "block", "block.layers.1", "mlp.fc", "block.heads.cls"]:
+        assert type(m.get_submodule(path)).__name__ == type(t.get_submodule(path)).__name__
+    assert m.get_submodule("") is m and m.get_submodule("mlp.act") is m.mlp.act
+    for path in ["embed.weight", "block.layers.0.bias", "block.norm.weight"]:
+        assert m.get_parameter(path).shape == tuple(t.get_parameter(path).shape)
+    assert m.get_parameter("mlp.fc.weight") is m.mlp.fc.weight
+    for bad in ["block.nope", "block.layers.5", "embed.weight.x", "mlp.fc.weight"]:
+        assert _error(m.get_submodule, bad) == _error(t.get_submodule, bad)
+    for bad in ["block.steps", "block.nope", "nope.weight", "block.norm.eps"]:
+        assert _error(m.get_parameter, bad) == _error(t.get_parameter, bad)
+
+
+@requires_torch
+def test_forward_pre_hook_matches_torch():
+    def run(lib, M):
+        lin = lib.Linear(3, 2)
+        with M.no_grad():
+            lin.weight.fill_(0.5)
+            lin.bias.fill_(0.1)
+        seen = []
+        h1 = lin.register_forward_pre_hook(lambda mod, args: seen.append(("h1", len(args))))
+        h2 = lin.register_forward_pre_hook(lambda mod, args: args[0] * 2)         # single value
+        h3 = lin.register_forward_pre_hook(lambda mod, args: seen.append("first"), prepend=True)
+        lin.register_forward_hook(lambda mod, args, out: seen.append(("post", args[0].tolist())))
+        out1 = lin(M.ones(1, 3)).tolist()
+        h2.remove()
+        h2.remove()  # a second remove is harmless
+        h4 = lin.register_forward_pre_hook(lambda mod, args: (args[0] + 1,))      # a tuple
+        out2 = lin(M.ones(1, 3)).tolist()
+        h1.remove(), h3.remove(), h4.remove()
+        out3 = lin(M.ones(1, 3)).tolist()
+        return seen, out1, out2, out3
+    assert run(nn, mg) == run(torch.nn, torch)
+
+
+def test_forward_pre_hook_rejects_non_callables():
+    with pytest.raises(TypeError, match="callable"):
+        nn.Linear(2, 2).register_forward_pre_hook(3)

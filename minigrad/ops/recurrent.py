@@ -1,0 +1,516 @@
+"""Fused recurrent layers: one autograd node runs a whole RNN / LSTM / GRU layer (every direction) over
+the whole sequence, with a hand-derived backward through time.
+
+Layout.  A batch of sequences is *packed*: `x` is (N, I) and holds the rows of step 0, then the rows of
+step 1, and so on; step t has `batch_sizes[t]` rows, which belong to the first `batch_sizes[t]`
+sequences (sequences are sorted by length, longest first, as in a PackedSequence).  A padded
+(T, B, I) batch of full-length sequences is the special case batch_sizes = (B,) * T, x = x.reshape(T*B, I).
+
+States.  Each direction keeps state buffers h, c of shape (B, H), initialised with h0, c0.  Step t
+updates only rows [:bt], so a sequence's state freezes after its own last step (giving h_n), and in the
+reverse direction a sequence starts from h0 at its own last step (its rows were never touched before).
+The backward pass walks the steps in the opposite order with gradient buffers dh, dc of the same shape,
+which start as dh_n, dc_n and end as dh0, dc0.
+
+Speed.  The input projection of all steps is one matmul (N, I) x (I, G*H) with the biases fused in;
+each step does one recurrent matmul and the gate math in place (`out=`) in preallocated buffers.  Only
+what backward needs is kept: the activated gates (written over the projection), the previous states and
+tanh(c).  Backward accumulates the pre-activation gradients of all steps in one (N, G*H) buffer, so each
+weight gradient and the input gradient is one matmul over all steps.  On NumPy a large step's gate
+math is split by rows between two threads; on CuPy it is one fused kernel (ops/recurrent_cuda.py).
+
+Internal gate order: LSTM (i, f, o, g) (PyTorch's (i, f, g, o) with the last two blocks swapped, so the
+three sigmoid gates are one slice); GRU (r, z, n) and RNN as in PyTorch.
+"""
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from .. import backend as B
+from .elementwise import Op
+
+__all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "USE_CUDA_KERNELS"]
+
+USE_CUDA_KERNELS = True  # on CuPy: fused gate kernels (True) or the generic array code below (False)
+
+
+def _cuda(xp):
+    """The fused-kernel module when running on CuPy with kernels enabled, else None."""
+    if xp is B.np or not USE_CUDA_KERNELS:
+        return None
+    from . import recurrent_cuda
+    return recurrent_cuda
+
+
+def _steps(batch_sizes, reverse):
+    """[(first row, number of rows)] of every step, in processing order."""
+    out, row = [], 0
+    for b in batch_sizes:
+        out.append((row, b))
+        row += b
+    return out[::-1] if reverse else out
+
+
+def _swap_go(a, H, xp):
+    """Swap the g and o blocks of an LSTM gate array along axis 0: (i, f, g, o) <-> (i, f, o, g)."""
+    return xp.concatenate((a[:2 * H], a[3 * H:], a[2 * H:3 * H]))
+
+
+# NumPy runs elementwise loops on one core; a step's gate math on many elements is split by rows
+# between the caller and one helper thread (NumPy releases the GIL inside its loops).
+GATE_THREADS = 2 if (os.cpu_count() or 1) > 1 else 1
+SPLIT_MIN = 32768          # gate elements (rows * G*H) of a step from which the split pays off
+_pool = None
+
+
+def _forget_pool():
+    global _pool
+    _pool = None  # a forked child has no helper thread: start a new one when needed
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def _rows(fn, r0, bt, width, xp):
+    """Run fn(r0, lo, hi) over the rows [0, bt) of the step starting at packed row r0."""
+    global _pool
+    if GATE_THREADS < 2 or bt < 2 or bt * width < SPLIT_MIN or xp is not B.np:
+        fn(r0, 0, bt)
+        return
+    if _pool is None:
+        _pool = ThreadPoolExecutor(1, thread_name_prefix="minigrad-rnn")
+    mid = bt // 2
+    job = _pool.submit(fn, r0, mid, bt)
+    fn(r0, 0, mid)
+    job.result()
+
+
+# ------------------------------------------------------------------------------------------ RNN
+def _rnn_forward(xp, gates, h, w_hh, steps, y, relu):
+    """Run the tanh/relu recurrence in place: gates (N, H) holds x W_ih^T + b and becomes h_t;
+    returns the saved (h_prev,)."""
+    N, H = gates.shape
+    hp = xp.empty((N, H), dtype=gates.dtype)
+    gh = xp.empty_like(h)
+    w_t = w_hh.T
+
+    def gate_math(r0, lo, hi):
+        g, hs = gates[r0 + lo:r0 + hi], h[lo:hi]
+        hp[r0 + lo:r0 + hi] = hs
+        g += gh[lo:hi]
+        if relu:
+            xp.maximum(g, 0, out=g)
+        else:
+            xp.tanh(g, out=g)
+        hs[...] = g
+
+    for r0, bt in steps:
+        xp.matmul(h[:bt], w_t, out=gh[:bt])
+        _rows(gate_math, r0, bt, H, xp)
+        y[r0:r0 + bt] = h[:bt]
+    return (hp,)
+
+
+def _rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, relu):
+    """Backward through time; returns dG (N, H), the gradient of the pre-activations (twice: input
+    and hidden side)."""
+    dG = xp.empty_like(gates)
+
+    def gate_grads(r0, lo, hi):
+        a, d, dhs = gates[r0 + lo:r0 + hi], dG[r0 + lo:r0 + hi], dh[lo:hi]
+        dhs += dy[r0 + lo:r0 + hi]
+        if relu:
+            xp.multiply(dhs, a > 0, out=d)
+        else:
+            xp.multiply(a, a, out=d)
+            xp.subtract(1, d, out=d)
+            d *= dhs
+
+    for r0, bt in reversed(steps):
+        _rows(gate_grads, r0, bt, gates.shape[1], xp)
+        xp.matmul(dG[r0:r0 + bt], w_hh, out=dh[:bt])
+    return dG, dG
+
+
+# ----------------------------------------------------------------------------------------- LSTM
+def _lstm_forward(xp, gates, h, c, w_hh, steps, y, w_hr=None):
+    """Run the LSTM recurrence in place and return what backward needs: (h_prev (N, P), c_prev and
+    tanh(c_t) (N, H)[, m_t = o * tanh(c_t) (N, H) with a projection]).
+
+    gates (N, 4H) holds the input projection in order (i, f, o, g), pre-scaled by -1 for i, f, o and
+    by -2 for g (the factors are folded into the weights: exact powers of two), so that one exp serves
+    all four gates: sigmoid(a) = 1 / (1 + exp(-a)) and tanh(a) = 2 / (1 + exp(-2a)) - 1.  w_hh is
+    scaled the same way; the activated gates are written over `gates`.  With w_hr (P, H) the state
+    is projected: h = (o * tanh(c)) W_hr^T (P = proj_size, else P = H).
+    """
+    N, H, P = gates.shape[0], c.shape[1], h.shape[1]
+    hp = xp.empty((N, P), dtype=gates.dtype)
+    cp = xp.empty((N, H), dtype=gates.dtype)
+    tc = xp.empty_like(cp)
+    m = None if w_hr is None else xp.empty_like(cp)
+    gh = xp.empty((h.shape[0], 4 * H), dtype=gates.dtype)
+    tmp = xp.empty_like(c)
+    w_t = w_hh.T
+
+    def gate_math(r0, lo, hi):
+        a, b = r0 + lo, r0 + hi
+        g, cs, t, tcr = gates[a:b], c[lo:hi], tmp[lo:hi], tc[a:b]
+        hp[a:b] = h[lo:hi]
+        cp[a:b] = cs
+        g += gh[lo:hi]
+        xp.exp(g, out=g)
+        g += 1
+        s, gg = g[:, :3 * H], g[:, 3 * H:]
+        xp.divide(1, s, out=s)                       # i, f, o = sigmoid
+        xp.divide(2, gg, out=gg)                     # g = tanh
+        gg -= 1
+        cs *= g[:, H:2 * H]                          # c = f * c_prev + i * g
+        xp.multiply(g[:, :H], gg, out=t)
+        cs += t
+        xp.tanh(cs, out=tcr)
+        xp.multiply(g[:, 2 * H:3 * H], tcr, out=h[lo:hi] if m is None else m[a:b])  # o * tanh(c)
+
+    for r0, bt in steps:
+        r1 = r0 + bt
+        xp.matmul(h[:bt], w_t, out=gh[:bt])
+        _rows(gate_math, r0, bt, 4 * H, xp)
+        if m is not None:
+            xp.matmul(m[r0:r1], w_hr.T, out=h[:bt])  # h = (o * tanh(c)) W_hr^T
+        y[r0:r1] = h[:bt]
+    return (hp, cp, tc) if m is None else (hp, cp, tc, m)
+
+
+def _lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
+    """Backward through time; dh, dc go from (dh_n, dc_n) to (dh0, dc0).  Returns dG (N, 4H) twice
+    (input and hidden side) and, with a projection, the gradient reaching every h_t (N, P)."""
+    hp, cp, tc = saved[:3]
+    H = dc.shape[1]
+    dG = xp.empty_like(gates)
+    u_buf = xp.empty_like(dc)
+    dH = None if w_hr is None else xp.empty_like(hp)
+    dm_buf = dh if w_hr is None else xp.empty_like(dc)   # gradient reaching o * tanh(c_t)
+
+    def gate_grads(r0, lo, hi):
+        a_, b_ = r0 + lo, r0 + hi
+        a, d, t = gates[a_:b_], dG[a_:b_], tc[a_:b_]
+        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        dm, dcs, u = dm_buf[lo:hi], dc[lo:hi], u_buf[lo:hi]
+        xp.multiply(t, t, out=u)                       # dc += dm * o * (1 - tanh(c)^2)
+        xp.subtract(1, u, out=u)
+        u *= o
+        u *= dm
+        dcs += u
+        ds = d[:, :3 * H]                              # sigmoid' = s (1 - s) for i, f, o
+        xp.subtract(1, a[:, :3 * H], out=ds)
+        ds *= a[:, :3 * H]
+        xp.multiply(dcs, g, out=u)
+        d[:, :H] *= u                                  # di = dc * g
+        xp.multiply(dcs, cp[a_:b_], out=u)
+        d[:, H:2 * H] *= u                             # df = dc * c_prev
+        xp.multiply(dm, t, out=u)
+        d[:, 2 * H:3 * H] *= u                         # do = dm * tanh(c)
+        dg = d[:, 3 * H:]                              # dg = dc * i * (1 - g^2)
+        xp.multiply(g, g, out=dg)
+        xp.subtract(1, dg, out=dg)
+        xp.multiply(dcs, i, out=u)
+        dg *= u
+        dcs *= f                                       # dc_prev = dc * f
+
+    for r0, bt in reversed(steps):
+        r1 = r0 + bt
+        dh[:bt] += dy[r0:r1]                           # all the gradient reaching h_t
+        if dH is not None:
+            dH[r0:r1] = dh[:bt]
+            xp.matmul(dh[:bt], w_hr, out=dm_buf[:bt])
+        _rows(gate_grads, r0, bt, 4 * H, xp)
+        xp.matmul(dG[r0:r1], w_hh, out=dh[:bt])        # dh_prev = dG W_hh
+    return dG, dG, dH
+
+
+# ------------------------------------------------------------------------------------------ GRU
+def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y):
+    """Run the GRU recurrence in place and return the saved (h_prev, W_hn h_prev + b_hn), each (N, H).
+
+    gates (N, 3H) holds x W_ih^T + b_ih + (b_hr, b_hz, 0), negated in the r and z blocks (folded into
+    the weights, as is w_hh's), and becomes the activated (r, z, n).
+    """
+    N, H = gates.shape[0], h.shape[1]
+    hp = xp.empty((N, H), dtype=gates.dtype)
+    hn = xp.empty_like(hp)
+    gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
+    tmp = xp.empty_like(h)
+    w_t = w_hh.T
+
+    def gate_math(r0, lo, hi):
+        a, b = r0 + lo, r0 + hi
+        g, hs, t, ghs, hnr = gates[a:b], h[lo:hi], tmp[lo:hi], gh[lo:hi], hn[a:b]
+        hp[a:b] = hs
+        rz = g[:, :2 * H]                              # r, z = 1 / (1 + exp(-a))
+        rz += ghs[:, :2 * H]
+        xp.exp(rz, out=rz)
+        rz += 1
+        xp.divide(1, rz, out=rz)
+        if b_hn is None:
+            hnr[...] = ghs[:, 2 * H:]
+        else:
+            xp.add(ghs[:, 2 * H:], b_hn, out=hnr)
+        n = g[:, 2 * H:]                               # n = tanh(x W_in^T + b_in + r * (W_hn h + b_hn))
+        xp.multiply(g[:, :H], hnr, out=t)
+        n += t
+        xp.tanh(n, out=n)
+        xp.subtract(hs, n, out=t)                      # h = n + z * (h_prev - n)
+        t *= g[:, H:2 * H]
+        xp.add(n, t, out=hs)
+
+    for r0, bt in steps:
+        xp.matmul(h[:bt], w_t, out=gh[:bt])
+        _rows(gate_math, r0, bt, 3 * H, xp)
+        y[r0:r0 + bt] = h[:bt]
+    return hp, hn
+
+
+def _gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
+    """Backward through time; returns dGx (N, 3H) for the input side and dGh (N, 3H) for the hidden
+    side (they differ in the n block: dGh_n = dGx_n * r)."""
+    hp, hn = saved
+    H = dh.shape[1]
+    dGx = xp.empty_like(gates)
+    dGh = xp.empty_like(gates)
+    u_buf = xp.empty_like(dh)
+    w_buf = xp.empty((dh.shape[0], 2 * H), dtype=dh.dtype)
+    direct = xp.empty_like(dh)                         # dh * z: the part of dh_prev that skips W_hh
+
+    def gate_grads(r0, lo, hi):
+        a_, b_ = r0 + lo, r0 + hi
+        a, dx, dhh = gates[a_:b_], dGx[a_:b_], dGh[a_:b_]
+        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+        dhs, u, w = dh[lo:hi], u_buf[lo:hi], w_buf[lo:hi]
+        dhs += dy[a_:b_]
+        dn = dx[:, 2 * H:]                             # dn_pre = dh (1 - z) (1 - n^2)
+        xp.subtract(1, z, out=dn)
+        dn *= dhs
+        xp.multiply(n, n, out=u)
+        xp.subtract(1, u, out=u)
+        dn *= u
+        xp.multiply(dn, r, out=dhh[:, 2 * H:])
+        xp.multiply(dn, hn[a_:b_], out=dx[:, :H])      # dr = dn_pre * hn
+        dz = dx[:, H:2 * H]                            # dz = dh * (h_prev - n)
+        xp.subtract(hp[a_:b_], n, out=dz)
+        dz *= dhs
+        xp.subtract(1, a[:, :2 * H], out=w)            # sigmoid' for r, z
+        w *= a[:, :2 * H]
+        dx[:, :2 * H] *= w
+        dhh[:, :2 * H] = dx[:, :2 * H]
+        xp.multiply(dhs, z, out=direct[lo:hi])
+
+    for r0, bt in reversed(steps):
+        _rows(gate_grads, r0, bt, 3 * H, xp)
+        xp.matmul(dGh[r0:r0 + bt], w_hh, out=dh[:bt])  # dh_prev = dh * z + dGh W_hh
+        dh[:bt] += direct[:bt]
+    return dGx, dGh
+
+
+# ------------------------------------------------------------------------------------ the nodes
+class _Layer(Op):
+    """Shared driver: input projection, directions, saved values and the weight gradients."""
+    mode = None
+
+    @staticmethod
+    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
+        """(w_ih, w_hh, bias) for the forward (internal order, scaled, bias folded into the projection),
+        b_hn (GRU), and (w_ih, w_hh) in internal order unscaled for the backward."""
+        bias = None if b_ih is None else b_ih + b_hh
+        return w_ih, w_hh, bias, None, w_ih, w_hh
+
+    @staticmethod
+    def _unprepare(xp, dw_ih, dw_hh, db_ih, db_hh):
+        """Weight gradients from the internal gate order back to PyTorch's."""
+        return dw_ih, dw_hh, db_ih, db_hh
+
+    @staticmethod
+    def _run(ctx, x, h0, c0, weights, batch_sizes, bias, num_directions, relu=False, proj=False):
+        cls = type(ctx)
+        xp = B.get_array_module(x)
+        impl = _cuda(xp) or _ArrayCode
+        D, per = num_directions, 2 + 2 * bias + proj
+        N, nb = x.shape[0], batch_sizes[0]
+        S = weights[1].shape[1]                          # state size: hidden_size, or proj_size
+        H = weights[per - 1].shape[1] if proj else S     # hidden (cell) size
+        if N != sum(batch_sizes):
+            raise RuntimeError(f"{cls.__name__}: the input has {N} rows but batch_sizes sum to "
+                               f"{sum(batch_sizes)}")
+        for w in weights:
+            if w.dtype != x.dtype:
+                raise RuntimeError(f"{cls.__name__}: input dtype {x.dtype} does not match weight "
+                                   f"dtype {w.dtype}")
+        y = xp.empty((N, D * S), dtype=x.dtype)
+        hn = xp.empty((D, nb, S), dtype=x.dtype)
+        cn = xp.empty((D, nb, H), dtype=x.dtype) if cls.mode == "LSTM" else None
+        dirs = []
+        with B.np.errstate(over="ignore"):
+            for d in range(D):
+                w = weights[d * per:(d + 1) * per]
+                w_ih, w_hh, bias_x, b_hn, bw_ih, bw_hh = cls._prepare(
+                    xp, w[0], w[1], *(w[2:4] if bias else (None, None)))
+                w_hr = w[-1] if proj else None
+                gates = x @ w_ih.T                       # every step's input projection at once
+                if bias_x is not None:
+                    gates += bias_x
+                h = xp.zeros((nb, S), dtype=x.dtype) if h0 is None else h0[d].copy()
+                steps = _steps(batch_sizes, reverse=d == 1)
+                yd = y[:, d * S:(d + 1) * S]
+                if cls.mode == "LSTM":
+                    c = xp.zeros((nb, H), dtype=x.dtype) if c0 is None else c0[d].copy()
+                    saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, yd, w_hr)
+                    cn[d] = c
+                elif cls.mode == "GRU":
+                    saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, yd)
+                else:
+                    saved = impl.rnn_forward(xp, gates, h, w_hh, steps, yd, relu)
+                hn[d] = h
+                dirs.append((bw_ih, bw_hh, w_hr, gates, saved, steps))
+        ctx.save_for_backward(x, *weights)
+        ctx.dirs, ctx.relu, ctx.per, ctx.bias = dirs, relu, per, bias
+        return (y, hn, cn) if cls.mode == "LSTM" else (y, hn)
+
+    @staticmethod
+    def _grads(ctx, dy, dhn, dcn):
+        cls = type(ctx)
+        x = ctx.saved_tensors[0]
+        xp = B.get_array_module(x)
+        impl = _cuda(xp) or _ArrayCode
+        lstm = cls.mode == "LSTM"
+        needs = ctx.needs_input_grad
+        nx, nh, nc = needs[0], needs[1], lstm and needs[2]
+        first_w = 3 if lstm else 2
+        S = dhn.shape[2]
+        dx = None
+        dh0 = xp.empty_like(dhn) if nh else None
+        dc0 = xp.empty_like(dcn) if nc else None
+        wgrads = []
+        for d in range(len(ctx.dirs)):
+            w_ih, w_hh, w_hr, gates, saved, steps = ctx.dirs[d]
+            ctx.dirs[d] = None                           # free each direction's buffers when done
+            dyd = dy[:, d * S:(d + 1) * S]
+            dh = dhn[d].copy()
+            if lstm:
+                dc = dcn[d].copy()
+                dGx, dGh, dH = impl.lstm_backward(xp, gates, saved, w_hh, steps, dyd, dh, dc, w_hr)
+            elif cls.mode == "GRU":
+                dGx, dGh = impl.gru_backward(xp, gates, saved, w_hh, steps, dyd, dh)
+            else:
+                dGx, dGh = impl.rnn_backward(xp, gates, saved, w_hh, steps, dyd, dh, ctx.relu)
+            if nh:
+                dh0[d] = dh
+            if nc:
+                dc0[d] = dc
+            if nx:                                       # one matmul over all steps
+                part = dGx @ w_ih
+                dx = part if dx is None else xp.add(dx, part, out=dx)
+            k = first_w + d * ctx.per
+            need_w = needs[k:k + ctx.per]
+            dw_ih = dGx.T @ x if need_w[0] else None
+            dw_hh = dGh.T @ saved[0] if need_w[1] else None       # saved[0]: h_prev of every step
+            db_ih = db_hh = None
+            if ctx.bias and (need_w[2] or need_w[3]):
+                db_ih = dGx.sum(axis=0)
+                db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
+            grads = cls._unprepare(xp, dw_ih, dw_hh, db_ih, db_hh)
+            wgrads.extend(grads if ctx.bias else grads[:2])
+            if w_hr is not None:                         # saved[3]: o * tanh(c) of every step
+                wgrads.append(dH.T @ saved[3] if need_w[-1] else None)
+        ctx.dirs = None
+        return dx, dh0, dc0, wgrads
+
+
+class RNNLayer(_Layer):
+    """Elman RNN layer over a packed sequence: x (N, I), h0 (D, B, H) or None, then per direction
+    w_ih (H, I), w_hh (H, H)[, b_ih (H,), b_hh (H,)] -> output (N, D*H), h_n (D, B, H)."""
+    mode = "RNN"
+
+    @staticmethod
+    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, num_directions=1, nonlinearity="tanh"):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, num_directions,
+                           relu=nonlinearity == "relu")
+
+    @staticmethod
+    def backward(ctx, dy, dhn):
+        dx, dh0, _, wgrads = _Layer._grads(ctx, dy, dhn, None)
+        return (dx, dh0, *wgrads)
+
+
+def _scale_rows(a, scale):
+    """a * scale along axis 0 (scale: (rows,) exact powers of two)."""
+    return a * (scale if a.ndim == 1 else scale[:, None])
+
+
+class LSTMLayer(_Layer):
+    """LSTM layer over a packed sequence: x (N, I), h0 (D, B, P), c0 (D, B, H) or None, then per
+    direction w_ih (4H, I), w_hh (4H, P)[, b_ih, b_hh (4H,)][, w_hr (P, H) when proj=True]
+    -> output (N, D*P), h_n (D, B, P), c_n (D, B, H); P = H without a projection."""
+    mode = "LSTM"
+
+    @staticmethod
+    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
+        H = w_ih.shape[0] // 4
+        w_ih, w_hh = _swap_go(w_ih, H, xp), _swap_go(w_hh, H, xp)
+        scale = xp.full(4 * H, -1, dtype=w_ih.dtype)   # -a for the sigmoid gates, -2a for tanh
+        scale[3 * H:] = -2
+        bias = None if b_ih is None else _scale_rows(_swap_go(b_ih + b_hh, H, xp), scale)
+        return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, None, w_ih, w_hh
+
+    @staticmethod
+    def _unprepare(xp, dw_ih, dw_hh, db_ih, db_hh):
+        H = next(a for a in (dw_ih, dw_hh, db_ih) if a is not None).shape[0] // 4
+        swap = (lambda a: None if a is None else _swap_go(a, H, xp))
+        db = swap(db_ih)
+        return swap(dw_ih), swap(dw_hh), db, db
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, *weights, batch_sizes, bias=True, num_directions=1, proj=False):
+        return _Layer._run(ctx, x, h0, c0, weights, batch_sizes, bias, num_directions, proj=proj)
+
+    @staticmethod
+    def backward(ctx, dy, dhn, dcn):
+        dx, dh0, dc0, wgrads = _Layer._grads(ctx, dy, dhn, dcn)
+        return (dx, dh0, dc0, *wgrads)
+
+
+class GRULayer(_Layer):
+    """GRU layer over a packed sequence: x (N, I), h0 (D, B, H) or None, then per direction
+    w_ih (3H, I), w_hh (3H, H)[, b_ih, b_hh (3H,)] -> output (N, D*H), h_n (D, B, H)."""
+    mode = "GRU"
+
+    @staticmethod
+    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
+        H = w_ih.shape[0] // 3
+        scale = xp.ones(3 * H, dtype=w_ih.dtype)        # -a for the sigmoid gates r, z
+        scale[:2 * H] = -1
+        bias = b_hn = None
+        if b_ih is not None:
+            bias = b_ih.copy()
+            bias[:2 * H] += b_hh[:2 * H]                 # b_hr, b_hz sit outside r * (...): fold them
+            bias *= scale
+            b_hn = b_hh[2 * H:]
+        return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, b_hn, w_ih, w_hh
+
+    @staticmethod
+    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, num_directions=1):
+        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, num_directions)
+
+    @staticmethod
+    def backward(ctx, dy, dhn):
+        dx, dh0, _, wgrads = _Layer._grads(ctx, dy, dhn, None)
+        return (dx, dh0, *wgrads)
+
+
+class _ArrayCode:
+    """The per-step loops written with array calls (NumPy; also runs on CuPy without the kernels)."""
+    rnn_forward = staticmethod(_rnn_forward)
+    rnn_backward = staticmethod(_rnn_backward)
+    lstm_forward = staticmethod(_lstm_forward)
+    lstm_backward = staticmethod(_lstm_backward)
+    gru_forward = staticmethod(_gru_forward)
+    gru_backward = staticmethod(_gru_backward)
