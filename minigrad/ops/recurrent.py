@@ -15,12 +15,13 @@ which start as dh_n, dc_n and end as dh0, dc0.
 Speed.  The input projection of all steps is one matmul (N, I) x (I, G*H) with the biases fused in;
 each step does one recurrent matmul and the gate math in place (`out=`) in preallocated buffers.  Only
 what backward needs is kept: the activated gates (written over the projection), the previous states and
-tanh(c).  Backward accumulates the pre-activation gradients of all steps in one (N, G*H) buffer, so each
-weight gradient and the input gradient is one matmul over all steps.  On NumPy a large step's gate
+tanh(c).  Backward first computes, for all steps at once, every derivative factor that does not depend
+on the incoming gradient, so the sequential loop is a few multiplies and one matmul per step; it
+accumulates the pre-activation gradients of all steps in one (N, G*H) buffer, so each weight gradient
+and the input gradient is one matmul over all steps.  On NumPy a large step's gate
 math is split by rows between two threads; on CuPy it is one fused kernel (ops/recurrent_cuda.py).
 
-Internal gate order: LSTM (i, f, o, g) (PyTorch's (i, f, g, o) with the last two blocks swapped, so the
-three sigmoid gates are one slice); GRU (r, z, n) and RNN as in PyTorch.
+Gate order as in PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 """
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -50,15 +51,10 @@ def _steps(batch_sizes, reverse):
     return out[::-1] if reverse else out
 
 
-def _swap_go(a, H, xp):
-    """Swap the g and o blocks of an LSTM gate array along axis 0: (i, f, g, o) <-> (i, f, o, g)."""
-    return xp.concatenate((a[:2 * H], a[3 * H:], a[2 * H:3 * H]))
-
-
 # NumPy runs elementwise loops on one core; a step's gate math on many elements is split by rows
 # between the caller and one helper thread (NumPy releases the GIL inside its loops).
 GATE_THREADS = 2 if (os.cpu_count() or 1) > 1 else 1
-SPLIT_MIN = 32768          # gate elements (rows * G*H) of a step from which the split pays off
+SPLIT_MIN = 32768          # elements (rows * width) from which splitting the rows pays off
 _pool = None
 
 
@@ -85,12 +81,16 @@ def _rows(fn, r0, bt, width, xp):
     job.result()
 
 
+def _all_rows(fn, n, width, xp):
+    """Run fn(lo, hi) over all n packed rows (in two threads when large)."""
+    _rows(lambda r0, lo, hi: fn(lo, hi), 0, n, width, xp)
+
+
 # ------------------------------------------------------------------------------------------ RNN
-def _rnn_forward(xp, gates, h, w_hh, steps, y, relu):
+def _rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu):
     """Run the tanh/relu recurrence in place: gates (N, H) holds x W_ih^T + b and becomes h_t;
-    returns the saved (h_prev,)."""
+    h_prev of every step goes to hp (N, H); returns the saved (hp,)."""
     N, H = gates.shape
-    hp = xp.empty((N, H), dtype=gates.dtype)
     gh = xp.empty_like(h)
     w_t = w_hh.T
 
@@ -116,16 +116,20 @@ def _rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, relu):
     and hidden side)."""
     dG = xp.empty_like(gates)
 
-    def gate_grads(r0, lo, hi):
-        a, d, dhs = gates[r0 + lo:r0 + hi], dG[r0 + lo:r0 + hi], dh[lo:hi]
-        dhs += dy[r0 + lo:r0 + hi]
+    def factors(lo, hi):                               # act'(pre-activation), for every step at once
+        a, d = gates[lo:hi], dG[lo:hi]
         if relu:
-            xp.multiply(dhs, a > 0, out=d)
+            xp.greater(a, 0, out=d)
         else:
             xp.multiply(a, a, out=d)
             xp.subtract(1, d, out=d)
-            d *= dhs
 
+    def gate_grads(r0, lo, hi):
+        d, dhs = dG[r0 + lo:r0 + hi], dh[lo:hi]
+        dhs += dy[r0 + lo:r0 + hi]
+        d *= dhs
+
+    _all_rows(factors, gates.shape[0], gates.shape[1], xp)
     for r0, bt in reversed(steps):
         _rows(gate_grads, r0, bt, gates.shape[1], xp)
         xp.matmul(dG[r0:r0 + bt], w_hh, out=dh[:bt])
@@ -133,23 +137,24 @@ def _rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, relu):
 
 
 # ----------------------------------------------------------------------------------------- LSTM
-def _lstm_forward(xp, gates, h, c, w_hh, steps, y, w_hr=None):
-    """Run the LSTM recurrence in place and return what backward needs: (h_prev (N, P), c_prev and
-    tanh(c_t) (N, H)[, m_t = o * tanh(c_t) (N, H) with a projection]).
+def _lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr=None):
+    """Run the LSTM recurrence in place and return what backward needs: (h_prev (N, P), written to
+    hp, c_prev and tanh(c_t) (N, H)[, m_t = o * tanh(c_t) (N, H) with a projection]).
 
-    gates (N, 4H) holds the input projection in order (i, f, o, g), pre-scaled by -1 for i, f, o and
-    by -2 for g (the factors are folded into the weights: exact powers of two), so that one exp serves
-    all four gates: sigmoid(a) = 1 / (1 + exp(-a)) and tanh(a) = 2 / (1 + exp(-2a)) - 1.  w_hh is
-    scaled the same way; the activated gates are written over `gates`.  With w_hr (P, H) the state
-    is projected: h = (o * tanh(c)) W_hr^T (P = proj_size, else P = H).
+    gates (N, 4H) holds the input projection in PyTorch's order (i, f, g, o), pre-scaled by -1 for
+    the sigmoid gates and by -2 for g (the factors are folded into the weights: exact powers of two),
+    so one exp and one divide serve all four: sigmoid(a) = 1 / (1 + exp(-a)) and
+    tanh(a) = 2 / (1 + exp(-2a)) - 1.  w_hh is scaled the same way; the activated gates are written
+    over `gates`.  With w_hr (P, H) the state is projected: h = (o * tanh(c)) W_hr^T (else P = H).
     """
-    N, H, P = gates.shape[0], c.shape[1], h.shape[1]
-    hp = xp.empty((N, P), dtype=gates.dtype)
+    N, H = gates.shape[0], c.shape[1]
     cp = xp.empty((N, H), dtype=gates.dtype)
     tc = xp.empty_like(cp)
     m = None if w_hr is None else xp.empty_like(cp)
     gh = xp.empty((h.shape[0], 4 * H), dtype=gates.dtype)
     tmp = xp.empty_like(c)
+    numer = xp.ones(4 * H, dtype=gates.dtype)          # 1 / (1 + e) for i, f, o and 2 / (1 + e) for g
+    numer[2 * H:3 * H] = 2
     w_t = w_hh.T
 
     def gate_math(r0, lo, hi):
@@ -160,62 +165,69 @@ def _lstm_forward(xp, gates, h, c, w_hh, steps, y, w_hr=None):
         g += gh[lo:hi]
         xp.exp(g, out=g)
         g += 1
-        s, gg = g[:, :3 * H], g[:, 3 * H:]
-        xp.divide(1, s, out=s)                       # i, f, o = sigmoid
-        xp.divide(2, gg, out=gg)                     # g = tanh
-        gg -= 1
-        cs *= g[:, H:2 * H]                          # c = f * c_prev + i * g
+        xp.divide(numer, g, out=g)
+        gg = g[:, 2 * H:3 * H]
+        gg -= 1                                        # i, f, o = sigmoid, g = tanh
+        cs *= g[:, H:2 * H]                            # c = f * c_prev + i * g
         xp.multiply(g[:, :H], gg, out=t)
         cs += t
         xp.tanh(cs, out=tcr)
-        xp.multiply(g[:, 2 * H:3 * H], tcr, out=h[lo:hi] if m is None else m[a:b])  # o * tanh(c)
+        xp.multiply(g[:, 3 * H:], tcr, out=h[lo:hi] if m is None else m[a:b])  # o * tanh(c)
 
     for r0, bt in steps:
         r1 = r0 + bt
         xp.matmul(h[:bt], w_t, out=gh[:bt])
         _rows(gate_math, r0, bt, 4 * H, xp)
         if m is not None:
-            xp.matmul(m[r0:r1], w_hr.T, out=h[:bt])  # h = (o * tanh(c)) W_hr^T
+            xp.matmul(m[r0:r1], w_hr.T, out=h[:bt])    # h = (o * tanh(c)) W_hr^T
         y[r0:r1] = h[:bt]
     return (hp, cp, tc) if m is None else (hp, cp, tc, m)
 
 
 def _lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
     """Backward through time; dh, dc go from (dh_n, dc_n) to (dh0, dc0).  Returns dG (N, 4H) twice
-    (input and hidden side) and, with a projection, the gradient reaching every h_t (N, P)."""
+    (input and hidden side) and, with a projection, the gradient reaching every h_t (N, P).
+
+    Everything that does not depend on the incoming gradient is computed for all steps at once
+    first: dG starts as the factors (g i(1-i), c_prev f(1-f), i (1-g^2), tanh(c) o(1-o)) that the
+    step loop multiplies by dc or dm, and K = o (1 - tanh(c)^2) carries dm into dc.
+    """
     hp, cp, tc = saved[:3]
     H = dc.shape[1]
     dG = xp.empty_like(gates)
+    K = xp.empty_like(tc)
     u_buf = xp.empty_like(dc)
-    dH = None if w_hr is None else xp.empty_like(hp)
+    dH = None if w_hr is None else xp.empty(hp.shape, dtype=hp.dtype)
     dm_buf = dh if w_hr is None else xp.empty_like(dc)   # gradient reaching o * tanh(c_t)
 
-    def gate_grads(r0, lo, hi):
-        a_, b_ = r0 + lo, r0 + hi
-        a, d, t = gates[a_:b_], dG[a_:b_], tc[a_:b_]
-        i, f, o, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        dm, dcs, u = dm_buf[lo:hi], dc[lo:hi], u_buf[lo:hi]
-        xp.multiply(t, t, out=u)                       # dc += dm * o * (1 - tanh(c)^2)
-        xp.subtract(1, u, out=u)
-        u *= o
-        u *= dm
-        dcs += u
-        ds = d[:, :3 * H]                              # sigmoid' = s (1 - s) for i, f, o
-        xp.subtract(1, a[:, :3 * H], out=ds)
-        ds *= a[:, :3 * H]
-        xp.multiply(dcs, g, out=u)
-        d[:, :H] *= u                                  # di = dc * g
-        xp.multiply(dcs, cp[a_:b_], out=u)
-        d[:, H:2 * H] *= u                             # df = dc * c_prev
-        xp.multiply(dm, t, out=u)
-        d[:, 2 * H:3 * H] *= u                         # do = dm * tanh(c)
-        dg = d[:, 3 * H:]                              # dg = dc * i * (1 - g^2)
+    def factors(lo, hi):
+        a, d, t = gates[lo:hi], dG[lo:hi], tc[lo:hi]
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        xp.subtract(1, a, out=d)                       # s (1 - s) for the sigmoid gates
+        d *= a
+        d[:, :H] *= g                                  # di = dc * g * i (1 - i)
+        d[:, H:2 * H] *= cp[lo:hi]                     # df = dc * c_prev * f (1 - f)
+        d[:, 3 * H:] *= t                              # do = dm * tanh(c) * o (1 - o)
+        dg = d[:, 2 * H:3 * H]                         # dg = dc * i * (1 - g^2)
         xp.multiply(g, g, out=dg)
         xp.subtract(1, dg, out=dg)
-        xp.multiply(dcs, i, out=u)
-        dg *= u
-        dcs *= f                                       # dc_prev = dc * f
+        dg *= i
+        k = K[lo:hi]                                   # dc += dm * o * (1 - tanh(c)^2)
+        xp.multiply(t, t, out=k)
+        xp.subtract(1, k, out=k)
+        k *= o
 
+    def gate_grads(r0, lo, hi):
+        a, b = r0 + lo, r0 + hi
+        d, dm, dcs, u = dG[a:b], dm_buf[lo:hi], dc[lo:hi], u_buf[lo:hi]
+        xp.multiply(dm, K[a:b], out=u)
+        dcs += u
+        d3 = d.reshape(hi - lo, 4, H)
+        d3[:, :3] *= dcs[:, None, :]                   # i, f, g blocks
+        d3[:, 3] *= dm                                 # o block
+        dcs *= gates[a:b, H:2 * H]                     # dc_prev = dc * f
+
+    _all_rows(factors, gates.shape[0], 4 * H, xp)
     for r0, bt in reversed(steps):
         r1 = r0 + bt
         dh[:bt] += dy[r0:r1]                           # all the gradient reaching h_t
@@ -228,15 +240,15 @@ def _lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
 
 
 # ------------------------------------------------------------------------------------------ GRU
-def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y):
-    """Run the GRU recurrence in place and return the saved (h_prev, W_hn h_prev + b_hn), each (N, H).
+def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp):
+    """Run the GRU recurrence in place and return the saved (h_prev (written to hp),
+    W_hn h_prev + b_hn), each (N, H).
 
     gates (N, 3H) holds x W_ih^T + b_ih + (b_hr, b_hz, 0), negated in the r and z blocks (folded into
     the weights, as is w_hh's), and becomes the activated (r, z, n).
     """
     N, H = gates.shape[0], h.shape[1]
-    hp = xp.empty((N, H), dtype=gates.dtype)
-    hn = xp.empty_like(hp)
+    hn = xp.empty((N, H), dtype=gates.dtype)
     gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
     tmp = xp.empty_like(h)
     w_t = w_hh.T
@@ -258,9 +270,9 @@ def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y):
         xp.multiply(g[:, :H], hnr, out=t)
         n += t
         xp.tanh(n, out=n)
-        xp.subtract(hs, n, out=t)                      # h = n + z * (h_prev - n)
-        t *= g[:, H:2 * H]
-        xp.add(n, t, out=hs)
+        hs -= n                                        # h = n + z * (h_prev - n)
+        hs *= g[:, H:2 * H]
+        hs += n
 
     for r0, bt in steps:
         xp.matmul(h[:bt], w_t, out=gh[:bt])
@@ -271,38 +283,46 @@ def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y):
 
 def _gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
     """Backward through time; returns dGx (N, 3H) for the input side and dGh (N, 3H) for the hidden
-    side (they differ in the n block: dGh_n = dGx_n * r)."""
+    side (they differ in the n block: dGh_n = dGx_n * r).
+
+    dGx starts as the factors computed for all steps at once: hn r (1-r), (h_prev - n) z (1-z) and
+    (1 - z)(1 - n^2); the step loop multiplies them by dn_pre, dh and dh.
+    """
     hp, hn = saved
     H = dh.shape[1]
     dGx = xp.empty_like(gates)
     dGh = xp.empty_like(gates)
-    u_buf = xp.empty_like(dh)
-    w_buf = xp.empty((dh.shape[0], 2 * H), dtype=dh.dtype)
     direct = xp.empty_like(dh)                         # dh * z: the part of dh_prev that skips W_hh
+
+    def factors(lo, hi):
+        a, d = gates[lo:hi], dGx[lo:hi]
+        z, n = a[:, H:2 * H], a[:, 2 * H:]
+        rz = d[:, :2 * H]                              # s (1 - s) for r, z
+        xp.subtract(1, a[:, :2 * H], out=rz)
+        rz *= a[:, :2 * H]
+        d[:, :H] *= hn[lo:hi]                          # dr = dn_pre * hn * r (1 - r)
+        dz = d[:, H:2 * H]                             # dz = dh * (h_prev - n) * z (1 - z)
+        xp.subtract(hp[lo:hi], n, out=dGh[lo:hi, :H])  # (dGh as scratch)
+        dz *= dGh[lo:hi, :H]
+        dn = d[:, 2 * H:]                              # dn_pre = dh * (1 - z) * (1 - n^2)
+        xp.multiply(n, n, out=dn)
+        xp.subtract(1, dn, out=dn)
+        xp.subtract(1, z, out=dGh[lo:hi, :H])
+        dn *= dGh[lo:hi, :H]
 
     def gate_grads(r0, lo, hi):
         a_, b_ = r0 + lo, r0 + hi
-        a, dx, dhh = gates[a_:b_], dGx[a_:b_], dGh[a_:b_]
-        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-        dhs, u, w = dh[lo:hi], u_buf[lo:hi], w_buf[lo:hi]
+        dx, dhh, dhs = dGx[a_:b_], dGh[a_:b_], dh[lo:hi]
         dhs += dy[a_:b_]
-        dn = dx[:, 2 * H:]                             # dn_pre = dh (1 - z) (1 - n^2)
-        xp.subtract(1, z, out=dn)
+        dn = dx[:, 2 * H:]
         dn *= dhs
-        xp.multiply(n, n, out=u)
-        xp.subtract(1, u, out=u)
-        dn *= u
-        xp.multiply(dn, r, out=dhh[:, 2 * H:])
-        xp.multiply(dn, hn[a_:b_], out=dx[:, :H])      # dr = dn_pre * hn
-        dz = dx[:, H:2 * H]                            # dz = dh * (h_prev - n)
-        xp.subtract(hp[a_:b_], n, out=dz)
-        dz *= dhs
-        xp.subtract(1, a[:, :2 * H], out=w)            # sigmoid' for r, z
-        w *= a[:, :2 * H]
-        dx[:, :2 * H] *= w
+        dx[:, :H] *= dn
+        dx[:, H:2 * H] *= dhs
         dhh[:, :2 * H] = dx[:, :2 * H]
-        xp.multiply(dhs, z, out=direct[lo:hi])
+        xp.multiply(dn, gates[a_:b_, :H], out=dhh[:, 2 * H:])
+        xp.multiply(dhs, gates[a_:b_, H:2 * H], out=direct[lo:hi])
 
+    _all_rows(factors, gates.shape[0], 3 * H, xp)
     for r0, bt in reversed(steps):
         _rows(gate_grads, r0, bt, 3 * H, xp)
         xp.matmul(dGh[r0:r0 + bt], w_hh, out=dh[:bt])  # dh_prev = dh * z + dGh W_hh
@@ -311,21 +331,23 @@ def _gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
 
 
 # ------------------------------------------------------------------------------------ the nodes
+def _adder(a, b):
+    """fn(lo, hi) that adds the row vector b to the rows lo:hi of a, in place."""
+    def add(lo, hi):
+        a[lo:hi] += b
+    return add
+
+
 class _Layer(Op):
     """Shared driver: input projection, directions, saved values and the weight gradients."""
     mode = None
 
     @staticmethod
     def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
-        """(w_ih, w_hh, bias) for the forward (internal order, scaled, bias folded into the projection),
-        b_hn (GRU), and (w_ih, w_hh) in internal order unscaled for the backward."""
+        """(w_ih, w_hh, bias) for the forward (rows scaled as the gate math expects, the biases summed
+        for the input projection), b_hn (GRU), and the unscaled (w_ih, w_hh) for the backward."""
         bias = None if b_ih is None else b_ih + b_hh
         return w_ih, w_hh, bias, None, w_ih, w_hh
-
-    @staticmethod
-    def _unprepare(xp, dw_ih, dw_hh, db_ih, db_hh):
-        """Weight gradients from the internal gate order back to PyTorch's."""
-        return dw_ih, dw_hh, db_ih, db_hh
 
     @staticmethod
     def _run(ctx, x, h0, c0, weights, batch_sizes, bias, num_directions, relu=False, proj=False):
@@ -333,7 +355,7 @@ class _Layer(Op):
         xp = B.get_array_module(x)
         impl = _cuda(xp) or _ArrayCode
         D, per = num_directions, 2 + 2 * bias + proj
-        N, nb = x.shape[0], batch_sizes[0]
+        N, I, nb = x.shape[0], x.shape[1], batch_sizes[0]
         S = weights[1].shape[1]                          # state size: hidden_size, or proj_size
         H = weights[per - 1].shape[1] if proj else S     # hidden (cell) size
         if N != sum(batch_sizes):
@@ -346,6 +368,10 @@ class _Layer(Op):
         y = xp.empty((N, D * S), dtype=x.dtype)
         hn = xp.empty((D, nb, S), dtype=x.dtype)
         cn = xp.empty((D, nb, H), dtype=x.dtype) if cls.mode == "LSTM" else None
+        xh = None
+        if cls.mode != "GRU":  # dW_ih, dW_hh share dG: one matmul over [h_prev | x] (or [x | h_prev])
+            xh = xp.empty((N, D * S + I), dtype=x.dtype)   # [h_prev fwd | x | h_prev reverse]
+            xh[:, S:S + I] = x
         dirs = []
         with B.np.errstate(over="ignore"):
             for d in range(D):
@@ -355,22 +381,24 @@ class _Layer(Op):
                 w_hr = w[-1] if proj else None
                 gates = x @ w_ih.T                       # every step's input projection at once
                 if bias_x is not None:
-                    gates += bias_x
+                    _all_rows(_adder(gates, bias_x), N, gates.shape[1], xp)
                 h = xp.zeros((nb, S), dtype=x.dtype) if h0 is None else h0[d].copy()
+                hp = xp.empty((N, S), dtype=x.dtype) if xh is None else (
+                    xh[:, :S] if d == 0 else xh[:, S + I:])
                 steps = _steps(batch_sizes, reverse=d == 1)
                 yd = y[:, d * S:(d + 1) * S]
                 if cls.mode == "LSTM":
                     c = xp.zeros((nb, H), dtype=x.dtype) if c0 is None else c0[d].copy()
-                    saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, yd, w_hr)
+                    saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, yd, hp, w_hr)
                     cn[d] = c
                 elif cls.mode == "GRU":
-                    saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, yd)
+                    saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, yd, hp)
                 else:
-                    saved = impl.rnn_forward(xp, gates, h, w_hh, steps, yd, relu)
+                    saved = impl.rnn_forward(xp, gates, h, w_hh, steps, yd, hp, relu)
                 hn[d] = h
                 dirs.append((bw_ih, bw_hh, w_hr, gates, saved, steps))
         ctx.save_for_backward(x, *weights)
-        ctx.dirs, ctx.relu, ctx.per, ctx.bias = dirs, relu, per, bias
+        ctx.dirs, ctx.xh, ctx.relu, ctx.per, ctx.bias = dirs, xh, relu, per, bias
         return (y, hn, cn) if cls.mode == "LSTM" else (y, hn)
 
     @staticmethod
@@ -388,9 +416,7 @@ class _Layer(Op):
         dh0 = xp.empty_like(dhn) if nh else None
         dc0 = xp.empty_like(dcn) if nc else None
         wgrads = []
-        for d in range(len(ctx.dirs)):
-            w_ih, w_hh, w_hr, gates, saved, steps = ctx.dirs[d]
-            ctx.dirs[d] = None                           # free each direction's buffers when done
+        for d, (w_ih, w_hh, w_hr, gates, saved, steps) in enumerate(ctx.dirs):
             dyd = dy[:, d * S:(d + 1) * S]
             dh = dhn[d].copy()
             if lstm:
@@ -409,17 +435,24 @@ class _Layer(Op):
                 dx = part if dx is None else xp.add(dx, part, out=dx)
             k = first_w + d * ctx.per
             need_w = needs[k:k + ctx.per]
-            dw_ih = dGx.T @ x if need_w[0] else None
-            dw_hh = dGh.T @ saved[0] if need_w[1] else None       # saved[0]: h_prev of every step
+            if ctx.xh is not None and need_w[0] and need_w[1]:  # both in one matmul
+                I = x.shape[1]
+                if d == 0:
+                    dw = dGx.T @ ctx.xh[:, :S + I]
+                    dw_hh, dw_ih = dw[:, :S], dw[:, S:]
+                else:
+                    dw = dGx.T @ ctx.xh[:, S:]
+                    dw_ih, dw_hh = dw[:, :I], dw[:, I:]
+            else:
+                dw_ih = dGx.T @ x if need_w[0] else None
+                dw_hh = dGh.T @ saved[0] if need_w[1] else None   # saved[0]: h_prev of every step
             db_ih = db_hh = None
             if ctx.bias and (need_w[2] or need_w[3]):
                 db_ih = dGx.sum(axis=0)
                 db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
-            grads = cls._unprepare(xp, dw_ih, dw_hh, db_ih, db_hh)
-            wgrads.extend(grads if ctx.bias else grads[:2])
+            wgrads.extend([dw_ih, dw_hh, db_ih, db_hh] if ctx.bias else [dw_ih, dw_hh])
             if w_hr is not None:                         # saved[3]: o * tanh(c) of every step
                 wgrads.append(dH.T @ saved[3] if need_w[-1] else None)
-        ctx.dirs = None
         return dx, dh0, dc0, wgrads
 
 
@@ -455,18 +488,10 @@ class LSTMLayer(_Layer):
     @staticmethod
     def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
         H = w_ih.shape[0] // 4
-        w_ih, w_hh = _swap_go(w_ih, H, xp), _swap_go(w_hh, H, xp)
-        scale = xp.full(4 * H, -1, dtype=w_ih.dtype)   # -a for the sigmoid gates, -2a for tanh
-        scale[3 * H:] = -2
-        bias = None if b_ih is None else _scale_rows(_swap_go(b_ih + b_hh, H, xp), scale)
+        scale = xp.full(4 * H, -1, dtype=w_ih.dtype)   # -a for the sigmoid gates, -2a for g (tanh)
+        scale[2 * H:3 * H] = -2
+        bias = None if b_ih is None else (b_ih + b_hh) * scale
         return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, None, w_ih, w_hh
-
-    @staticmethod
-    def _unprepare(xp, dw_ih, dw_hh, db_ih, db_hh):
-        H = next(a for a in (dw_ih, dw_hh, db_ih) if a is not None).shape[0] // 4
-        swap = (lambda a: None if a is None else _swap_go(a, H, xp))
-        db = swap(db_ih)
-        return swap(dw_ih), swap(dw_hh), db, db
 
     @staticmethod
     def forward(ctx, x, h0, c0, *weights, batch_sizes, bias=True, num_directions=1, proj=False):

@@ -11,10 +11,10 @@ from .. import backend as B
 
 _SOURCES = {}   # name -> (in_params, out_params, operation)
 
-# LSTM, internal gate order (i, f, o, g); the projection blocks x* hold -a (i, f, o) and -2a (g)
+# LSTM, gate order (i, f, g, o); the projection blocks hold -a for i, f, o and -2a for g
 _SOURCES["LSTM_FWD"] = (
-    "T ri, T rf, T ro, T rg",
-    "T gi, T gf, T go, T gg, T c, T h, T hp, T cp, T tc, T y",
+    "T ri, T rf, T rg, T ro",
+    "T gi, T gf, T gg, T go, T c, T h, T hp, T cp, T tc, T y",
     """
     T vi = 1 / (1 + exp(gi + ri));
     T vf = 1 / (1 + exp(gf + rf));
@@ -32,8 +32,8 @@ _SOURCES["LSTM_FWD"] = (
     """)
 
 _SOURCES["LSTM_FWD_PROJ"] = (   # the same, writing m = o * tanh(c); h = m W_hr^T follows
-    "T ri, T rf, T ro, T rg",
-    "T gi, T gf, T go, T gg, T c, T cp, T tc, T m",
+    "T ri, T rf, T rg, T ro",
+    "T gi, T gf, T gg, T go, T c, T cp, T tc, T m",
     """
     T vi = 1 / (1 + exp(gi + ri));
     T vf = 1 / (1 + exp(gf + rf));
@@ -49,8 +49,8 @@ _SOURCES["LSTM_FWD_PROJ"] = (   # the same, writing m = o * tanh(c); h = m W_hr^
     """)
 
 _SOURCES["LSTM_BWD"] = (
-    "T gi, T gf, T go, T gg, T tc, T cp, T dy, T dh",
-    "T di, T df, T dout, T dg, T dc",
+    "T gi, T gf, T gg, T go, T tc, T cp, T dy, T dh",
+    "T di, T df, T dg, T dout, T dc",
     """
     T dht = dh + dy;
     T dct = dc + dht * go * (1 - tc * tc);
@@ -129,10 +129,9 @@ def _blocks(a, k, H):
     return [a[:, j * H:(j + 1) * H] for j in range(k)]
 
 
-def lstm_forward(xp, gates, h, c, w_hh, steps, y, w_hr=None):
+def lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr=None):
     """As ops.recurrent._lstm_forward, one kernel per step (a projection adds a copy and a matmul)."""
-    N, H, P = gates.shape[0], c.shape[1], h.shape[1]
-    hp = xp.empty((N, P), dtype=gates.dtype)
+    N, H = gates.shape[0], c.shape[1]
     cp_ = xp.empty((N, H), dtype=gates.dtype)
     tc = xp.empty_like(cp_)
     m = None if w_hr is None else xp.empty_like(cp_)
@@ -159,7 +158,7 @@ def lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
     hp, cp_, tc = saved[:3]
     H = dc.shape[1]
     dG = xp.empty_like(gates)
-    dH = None if w_hr is None else xp.empty_like(hp)
+    dH = None if w_hr is None else xp.empty(hp.shape, dtype=hp.dtype)
     if dH is not None:
         dm = xp.empty_like(dc)
         zeros = xp.zeros_like(dc)
@@ -179,11 +178,10 @@ def lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
     return dG, dG, dH
 
 
-def gru_forward(xp, gates, h, w_hh, b_hn, steps, y):
+def gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp):
     """As ops.recurrent._gru_forward, one kernel per step."""
     N, H = gates.shape[0], h.shape[1]
-    hp = xp.empty((N, H), dtype=gates.dtype)
-    hn = xp.empty_like(hp)
+    hn = xp.empty((N, H), dtype=gates.dtype)
     gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
     bhn = xp.zeros(H, dtype=gates.dtype) if b_hn is None else b_hn
     w_t = w_hh.T
@@ -211,10 +209,9 @@ def gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
     return dGx, dGh
 
 
-def rnn_forward(xp, gates, h, w_hh, steps, y, relu):
+def rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu):
     """As ops.recurrent._rnn_forward, one kernel per step."""
     N, H = gates.shape
-    hp = xp.empty((N, H), dtype=gates.dtype)
     gh = xp.empty_like(h)
     w_t = w_hh.T
     for r0, bt in steps:

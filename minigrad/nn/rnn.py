@@ -1,0 +1,536 @@
+"""Recurrent layers RNN, LSTM, GRU and their cells, with PyTorch's equations, parameters and shapes.
+
+Two paths compute the same thing:
+  * the cells (RNNCell, LSTMCell, GRUCell and the functions rnn_tanh_cell, lstm_cell, gru_cell below)
+    are written with primitive autograd ops, one step at a time: the readable reference;
+  * the layers (RNN, LSTM, GRU) run each layer as one fused autograd node over the whole sequence
+    (minigrad/ops/recurrent.py).  Set `layer.fused = False` to run a layer step by step through the
+    cell functions instead (slow; used to cross-check the fused path).
+"""
+import math
+import numbers
+import warnings
+
+from .. import backend as B
+from .. import ops
+from ..autograd import no_grad
+from ..ops import recurrent as R
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module, Parameter
+from .utils.rnn import PackedSequence
+
+__all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU",
+           "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
+
+
+# ------------------------------------------------------------------------- the cell equations
+def _linear(x, w, b):
+    out = x.matmul(w.t())
+    return out if b is None else out + b
+
+
+def rnn_tanh_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman step h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): x (B, I), h (B, H) -> (B, H)."""
+    return ops.tanh(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
+
+
+def rnn_relu_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One Elman step h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh): x (B, I), h (B, H) -> (B, H)."""
+    return ops.relu(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
+
+
+def lstm_cell(x, hc, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+    """One LSTM step: x (B, I), (h, c) each (B, H) -> (h', c'), gates in PyTorch's order i, f, g, o.
+
+    i, f, o = sigmoid(.), g = tanh(.) of x W_ih^T + b_ih + h W_hh^T + b_hh;
+    c' = f * c + i * g;  h' = o * tanh(c')  (with a projection W_hr (P, H): h' = (o * tanh(c')) W_hr^T).
+    """
+    h, c = hc
+    gates = _linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, 1)
+    i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+    c_new = f * c + i * g
+    if w_hr is not None:  # an LSTM with projections (proj_size > 0)
+        return _linear(o * c_new.tanh(), w_hr, None), c_new
+    return o * c_new.tanh(), c_new
+
+
+def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    """One GRU step: x (B, I), h (B, H) -> h' (B, H), gates in PyTorch's order r, z, n.
+
+    r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz),
+    n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h.
+    """
+    x_r, x_z, x_n = _linear(x, w_ih, b_ih).chunk(3, 1)
+    h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
+    r = (x_r + h_r).sigmoid()
+    z = (x_z + h_z).sigmoid()
+    n = (x_n + r * h_n).tanh()
+    return (1 - z) * n + z * h
+
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _param(shape, device, dtype):
+    dt = B.to_dtype(dtype) if dtype is not None else B.default_float()
+    return Parameter(B.xp_for(device).zeros(shape, dtype=dt.np))
+
+
+def _reset_uniform(module, hidden_size):
+    """PyTorch's init: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)) from minigrad's generator."""
+    k = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    with no_grad():
+        for p in module.parameters():
+            p.uniform_(-k, k)
+
+
+def _check_int(name, value, positive=True):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+    if positive and value <= 0:
+        raise ValueError(f"{name} must be greater than zero")
+
+
+def _same_place(x, h, label):
+    """h must live on x's device and have x's dtype (label names it in the error)."""
+    if not isinstance(h, Tensor):
+        raise TypeError(f"Expected {label} to be a Tensor, got {type(h).__name__}")
+    if h.device != x.device:
+        raise RuntimeError(f"Input and hidden tensors are not at the same device, found input tensor "
+                           f"at {x.device} and hidden tensor at {h.device}")
+    if h.dtype != x.dtype:
+        raise RuntimeError(f"Expected {label} dtype {x.dtype} (the input's dtype), got {h.dtype}")
+
+
+def _check_weight_dtype(x, w, name):
+    if x.dtype != w.dtype:
+        raise ValueError(f"{name} input dtype ({x.dtype}) does not match weight dtype ({w.dtype}). "
+                         f"Convert input: input.to({w.dtype}), or convert model: model.to({x.dtype})")
+    if x.device != w.device:
+        raise RuntimeError(f"Input and parameter tensors are not at the same device, found input "
+                           f"tensor at {x.device} and parameter tensor at {w.device}")
+
+
+# ------------------------------------------------------------------------------------- cells
+class RNNCellBase(Module):
+    """Parameters and checks shared by the cells: weight_ih (G*H, I), weight_hh (G*H, H), biases (G*H,)."""
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        _check_int("input_size", input_size)
+        _check_int("hidden_size", hidden_size)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = _param((num_chunks * hidden_size, input_size), device, dtype)
+        self.weight_hh = _param((num_chunks * hidden_size, hidden_size), device, dtype)
+        if bias:
+            self.bias_ih = _param((num_chunks * hidden_size,), device, dtype)
+            self.bias_hh = _param((num_chunks * hidden_size,), device, dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        _reset_uniform(self, self.hidden_size)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _weights(self):
+        return self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+
+    def _prepare(self, input, hx, n_states):
+        """Check input (B, I) or (I,) and the states; return batched input, states and batched flag."""
+        name = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}: expected input to be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        _check_weight_dtype(input, self.weight_ih, name)
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected "
+                               f"{self.input_size}")
+        batched = input.ndim == 2
+        x = input if batched else input.unsqueeze(0)
+        if hx is None:
+            zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.data.dtype))
+            return x, [zeros] * n_states, batched
+        states = list(hx) if n_states > 1 else [hx]
+        if len(states) != n_states:
+            raise RuntimeError(f"{name}: expected hx to be a tuple of {n_states} tensors, got "
+                               f"{len(states)}")
+        out = []
+        for k, h in enumerate(states):
+            _same_place(input, h, f"hidden{k}")
+            if h.ndim not in (1, 2):
+                label = f"hx[{k}]" if n_states > 1 else "hidden"
+                raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {h.ndim}D instead")
+            if h.ndim != input.ndim:
+                raise RuntimeError(f"{name}: for {input.ndim}-D input, hidden{k} should also be "
+                                   f"{input.ndim}-D but got {h.ndim}-D tensor")
+            h = h if batched else h.unsqueeze(0)
+            if h.shape[0] != x.shape[0]:
+                raise RuntimeError(f"Input batch size {x.shape[0]} doesn't match hidden{k} batch size "
+                                   f"{h.shape[0]}")
+            if h.shape[1] != self.hidden_size:
+                raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got {h.shape[1]}, "
+                                   f"expected {self.hidden_size}")
+            out.append(h)
+        return x, out, batched
+
+
+class RNNCell(RNNCellBase):
+    """Elman cell h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu): input (B, I) or (I,)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        """input (B, I) or (I,), hx (B, H) or (H,) (zeros if None) -> h' of hx's shape."""
+        x, (h,), batched = self._prepare(input, hx, 1)
+        cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
+        out = cell(x, h, *self._weights())
+        return out if batched else out.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """LSTM cell: input (B, I) or (I,), (h, c) -> (h', c'), gates i, f, g, o (see lstm_cell)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input, hx=None):
+        """input (B, I) or (I,), hx = (h, c) each (B, H) or (H,) (zeros if None) -> (h', c')."""
+        x, (h, c), batched = self._prepare(input, hx, 2)
+        h, c = lstm_cell(x, (h, c), *self._weights())
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """GRU cell: input (B, I) or (I,), h -> h', gates r, z, n (see gru_cell)."""
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 3, device, dtype)
+
+    def forward(self, input, hx=None):
+        """input (B, I) or (I,), hx (B, H) or (H,) (zeros if None) -> h' of hx's shape."""
+        x, (h,), batched = self._prepare(input, hx, 1)
+        out = gru_cell(x, h, *self._weights())
+        return out if batched else out.squeeze(0)
+
+
+# ------------------------------------------------------------------------------------ layers
+class RNNBase(Module):
+    """A stack of recurrent layers (mode 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'), optionally
+    bidirectional, over (T, B, I) / (B, T, I) / (T, I) input or a PackedSequence."""
+
+    fused = True  # False: run step by step through the cell functions (the slow reference path)
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__()
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + str(mode))
+        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
+                or not 0 <= dropout <= 1):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", stacklevel=3)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+        _check_int("input_size", input_size)
+        _check_int("hidden_size", hidden_size)
+        _check_int("num_layers", num_layers)
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size > 0 and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        gate_size = _GATES[mode] * hidden_size
+        D = 2 if bidirectional else 1
+        self._flat_weights_names = []
+        self._all_weights = []
+        state_size = proj_size if proj_size > 0 else hidden_size
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else state_size * D
+            for d in range(D):
+                suffix = f"_l{layer}" + ("_reverse" if d == 1 else "")
+                names = [f"weight_ih{suffix}", f"weight_hh{suffix}"]
+                setattr(self, names[0], _param((gate_size, layer_input), device, dtype))
+                setattr(self, names[1], _param((gate_size, state_size), device, dtype))
+                if bias:
+                    names += [f"bias_ih{suffix}", f"bias_hh{suffix}"]
+                    setattr(self, names[2], _param((gate_size,), device, dtype))
+                    setattr(self, names[3], _param((gate_size,), device, dtype))
+                if proj_size > 0:
+                    names.append(f"weight_hr{suffix}")
+                    setattr(self, names[-1], _param((proj_size, hidden_size), device, dtype))
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    @property
+    def num_directions(self):
+        """2 for a bidirectional layer, else 1."""
+        return 2 if self.bidirectional else 1
+
+    @property
+    def all_weights(self):
+        """The parameters, one list per layer and direction."""
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    @property
+    def _flat_weights(self):
+        return [getattr(self, n) for n in self._flat_weights_names]
+
+    def flatten_parameters(self):
+        """A no-op kept for PyTorch compatibility (minigrad needs no cuDNN weight buffer)."""
+
+    def reset_parameters(self):
+        """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
+        _reset_uniform(self, self.hidden_size)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # ------------------------------------------------------------------------------- forward
+    def _name(self):
+        return "RNN" if self.mode.startswith("RNN") else self.mode
+
+    def forward(self, input, hx=None):
+        """input (T, B, I), (B, T, I) with batch_first, (T, I) unbatched, or a PackedSequence;
+        hx (num_layers*D, B, H) (LSTM: a tuple (h0, c0)), zeros when None.
+        Returns output (T, B, D*H) (same layout as the input) and h_n (LSTM: (h_n, c_n))."""
+        name = self._name()
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            x, batch_sizes, sorted_indices, unsorted_indices = input
+            if x.ndim != 2:
+                raise RuntimeError(f"input must have 2 dimensions, got {x.ndim}")
+            steps = tuple(int(b) for b in B.to_numpy(batch_sizes.data).tolist())
+            nb, batched = steps[0], True
+        else:
+            if not isinstance(input, Tensor):
+                raise TypeError(f"{name}: expected input to be a Tensor or PackedSequence, got "
+                                f"{type(input).__name__}")
+            if input.ndim not in (2, 3):
+                raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+            batched = input.ndim == 3
+            x = input if batched else input.unsqueeze(1)
+            if batched and self.batch_first:
+                x = x.transpose(0, 1)
+        _check_weight_dtype(x, self.weight_ih_l0, name)
+        if x.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {x.shape[-1]}")
+        if not packed:
+            T, nb = x.shape[0], x.shape[1]
+            if T == 0 or nb == 0:
+                raise RuntimeError(f"{name}: expected a non-empty input, got shape {input.shape}")
+            x = x.reshape(T * nb, self.input_size)
+            steps = (nb,) * T
+            sorted_indices = unsorted_indices = None
+        h0, c0 = self._check_hidden(input if not packed else x, hx, nb, batched)
+        if sorted_indices is not None:
+            h0 = None if h0 is None else h0.index_select(1, sorted_indices)
+            c0 = None if c0 is None else c0.index_select(1, sorted_indices)
+
+        y, hn, cn = self._run(x, steps, h0, c0)
+
+        if unsorted_indices is not None:
+            hn = hn.index_select(1, unsorted_indices)
+            cn = None if cn is None else cn.index_select(1, unsorted_indices)
+        if packed:
+            output = PackedSequence(y, batch_sizes, sorted_indices, unsorted_indices)
+        else:
+            output = y.reshape(len(steps), nb, y.shape[-1])
+            if not batched:
+                output, hn = output.squeeze(1), hn.squeeze(1)
+                cn = None if cn is None else cn.squeeze(1)
+            elif self.batch_first:
+                output = output.transpose(0, 1)
+        return (output, (hn, cn)) if self.mode == "LSTM" else (output, hn)
+
+    def _check_hidden(self, input, hx, nb, batched):
+        """Validate hx against (num_layers*D, B, H) and return (h0, c0) batched (or Nones)."""
+        if hx is None:
+            return None, None
+        expected = (self.num_layers * self.num_directions, nb, self.proj_size or self.hidden_size)
+        expected_c = expected[:2] + (self.hidden_size,)
+        lstm = self.mode == "LSTM"
+        if lstm:
+            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                raise RuntimeError("LSTM: expected hx to be a tuple (h_0, c_0) of two tensors, got "
+                                   f"{type(hx).__name__}")
+            states = list(hx)
+        else:
+            if isinstance(hx, (tuple, list)):
+                raise RuntimeError(f"{self._name()}: expected hx to be a Tensor, got a "
+                                   f"{type(hx).__name__}")
+            states = [hx]
+        for k, h in enumerate(states):
+            _same_place(input, h, f"hidden[{k}]" if lstm else "hidden")
+        want = 3 if batched else 2
+        if any(h.ndim != want for h in states):
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            if lstm:
+                raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got "
+                                   f"({states[0].ndim}-D, {states[1].ndim}-D) tensors")
+            raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
+                               f"{states[0].ndim}-D tensor")
+        if not batched:
+            states = [h.unsqueeze(1) for h in states]
+        for k, h in enumerate(states):
+            if h.shape != (expected_c if k == 1 else expected):
+                want_shape = expected_c if k == 1 else expected
+                label = f"hidden[{k}] size" if lstm else "hidden size"
+                raise RuntimeError(f"Expected {label} {want_shape}, got {list(h.shape)}")
+        return (states[0], states[1]) if lstm else (states[0], None)
+
+    def _layer_weights(self, layer, d):
+        return [getattr(self, n) for n in self._all_weights[layer * self.num_directions + d]]
+
+    def _run(self, x, steps, h0, c0):
+        """All layers over the packed input x (N, I): output (N, D*H), h_n and c_n (L*D, B, H)."""
+        D = self.num_directions
+        hns, cns = [], []
+        for layer in range(self.num_layers):
+            sl = slice(layer * D, (layer + 1) * D)
+            h0_l = None if h0 is None else h0[sl]
+            c0_l = None if c0 is None else c0[sl]
+            run = self._fused_layer if self.fused else self._cell_layer
+            x, hn, cn = run(layer, x, steps, h0_l, c0_l)
+            hns.append(hn)
+            cns.append(cn)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        hn = hns[0] if len(hns) == 1 else ops.cat(hns, 0)
+        cn = None
+        if self.mode == "LSTM":
+            cn = cns[0] if len(cns) == 1 else ops.cat(cns, 0)
+        return x, hn, cn
+
+    def _fused_layer(self, layer, x, steps, h0, c0):
+        """One layer, every direction, as one autograd node."""
+        weights = [w for d in range(self.num_directions) for w in self._layer_weights(layer, d)]
+        kw = dict(batch_sizes=steps, bias=self.bias, num_directions=self.num_directions)
+        if self.mode == "LSTM":
+            return R.LSTMLayer.apply(x, h0, c0, *weights, proj=self.proj_size > 0, **kw)
+        if self.mode == "GRU":
+            y, hn = R.GRULayer.apply(x, h0, *weights, **kw)
+        else:
+            nl = "relu" if self.mode == "RNN_RELU" else "tanh"
+            y, hn = R.RNNLayer.apply(x, h0, *weights, nonlinearity=nl, **kw)
+        return y, hn, None
+
+    def _cell_layer(self, layer, x, steps, h0, c0):
+        """One layer step by step through the cell functions (the reference path)."""
+        lstm = self.mode == "LSTM"
+        nb, H, P = steps[0], self.hidden_size, self.proj_size or self.hidden_size
+        starts = [0]
+        for b in steps[:-1]:
+            starts.append(starts[-1] + b)
+        outs, hns, cns = [], [], []
+        for d in range(self.num_directions):
+            w = self._layer_weights(layer, d)
+            w_hr = w.pop() if self.proj_size > 0 else None
+            if not self.bias:
+                w = w + [None, None]
+            zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.data.dtype)))
+            h = zeros(P) if h0 is None else h0[d]
+            c = (zeros(H) if c0 is None else c0[d]) if lstm else None
+            ys = [None] * len(steps)
+            order = range(len(steps) - 1, -1, -1) if d == 1 else range(len(steps))
+            for t in order:
+                bt = steps[t]
+                xt = x[starts[t]:starts[t] + bt]
+                if lstm:
+                    h_new, c_new = lstm_cell(xt, (h[:bt], c[:bt]), *w, w_hr=w_hr)
+                    c = c_new if bt == nb else ops.cat([c_new, c[bt:]], 0)
+                elif self.mode == "GRU":
+                    h_new = gru_cell(xt, h[:bt], *w)
+                else:
+                    cell = rnn_relu_cell if self.mode == "RNN_RELU" else rnn_tanh_cell
+                    h_new = cell(xt, h[:bt], *w)
+                h = h_new if bt == nb else ops.cat([h_new, h[bt:]], 0)  # finished rows keep their state
+                ys[t] = h_new
+            outs.append(ops.cat(ys, 0))
+            hns.append(h)
+            cns.append(c)
+        y = outs[0] if len(outs) == 1 else ops.cat(outs, 1)
+        return y, ops.stack(hns, 0), (ops.stack(cns, 0) if lstm else None)
+
+
+class RNN(RNNBase):
+    """Multi-layer Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (or relu)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """Multi-layer LSTM (gates i, f, g, o; see lstm_cell); returns output, (h_n, c_n)."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, proj_size, device=device, dtype=dtype)
+
+
+class GRU(RNNBase):
+    """Multi-layer GRU (gates r, z, n; see gru_cell); returns output, h_n."""
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
+                         bidirectional, device=device, dtype=dtype)

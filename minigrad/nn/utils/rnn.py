@@ -1,0 +1,272 @@
+"""Variable-length sequences: PackedSequence and the (differentiable) pack / pad helpers of
+torch.nn.utils.rnn.
+
+A packed batch stores the rows of time step 0 of every sequence, then those of step 1, and so on,
+with sequences sorted by length (longest first): `data` is (sum(lengths), *) and `batch_sizes[t]`
+says how many sequences are still running at step t.  Packing and padding are one gather / scatter
+of rows each, so gradients flow back to the padded input.
+"""
+from collections import namedtuple
+
+from ... import backend as B
+from ...ops.elementwise import Op
+from ...tensor import Tensor
+
+__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
+           "pack_sequence", "unpad_sequence", "unpack_sequence", "invert_permutation"]
+
+_np = B.np
+
+
+class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices",
+                                                   "unsorted_indices"])):
+    """A packed batch: data (sum(lengths), *), batch_sizes (T,) int64 on the cpu, and the permutation
+    sorted_indices (and its inverse unsorted_indices) from the caller's batch order to length order."""
+    __slots__ = ()
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        if batch_sizes is None:
+            raise ValueError("PackedSequence needs batch_sizes; build it with pack_padded_sequence "
+                             "or pack_sequence")
+        if unsorted_indices is None and sorted_indices is not None:
+            unsorted_indices = invert_permutation(sorted_indices)
+        return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
+
+    def to(self, *args, **kwargs):
+        """The same packed batch with data (and the index tensors) moved / cast like Tensor.to."""
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        dev = data.device
+        move = (lambda t: None if t is None else t.to(dev))
+        return type(self)(data, self.batch_sizes, move(self.sorted_indices), move(self.unsorted_indices))
+
+    def cuda(self, *args, **kwargs):
+        """The packed batch on the GPU (batch_sizes stay on the cpu)."""
+        return self.to("cuda")
+
+    def cpu(self, *args, **kwargs):
+        """The packed batch on the cpu."""
+        return self.to("cpu")
+
+    def double(self):
+        """The packed batch with float64 data."""
+        return self.to(B.float64)
+
+    def float(self):
+        """The packed batch with float32 data."""
+        return self.to(B.float32)
+
+    @property
+    def is_cuda(self):
+        """True when the data lives on the GPU."""
+        return self.data.is_cuda
+
+
+def invert_permutation(permutation):
+    """The inverse of an int64 permutation tensor (None stays None)."""
+    if permutation is None:
+        return None
+    xp = B.get_array_module(permutation.data)
+    out = xp.empty_like(permutation.data)
+    out[permutation.data] = xp.arange(permutation.numel(), dtype=out.dtype)
+    return Tensor._make(out)
+
+
+# --------------------------------------------------------------------------------- row gathers
+class _Gather(Op):
+    """out = a[index] for unique row indices (backward scatters into zeros; no accumulation needed)."""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.meta = (a.shape, index)
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        out = B.get_array_module(g).zeros(shape, dtype=g.dtype)
+        out[index] = g
+        return out, None
+
+
+class _Scatter(Op):
+    """out = full((rows, *a.shape[1:]), value); out[index] = a (backward gathers the rows back)."""
+
+    @staticmethod
+    def forward(ctx, a, index, rows, value):
+        ctx.index = index
+        out = B.get_array_module(a).full((rows,) + a.shape[1:], value, dtype=a.dtype)
+        out[index] = a
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.index], None, None, None
+
+
+def _packed_rows(lengths_sorted, order, batch_first, steps):
+    """Row of every packed element in a padded batch flattened to (T*B) or (B*T) rows (int64).
+
+    lengths_sorted: lengths in descending order; order[j]: the caller's batch index of sorted j.
+    """
+    nb = len(order)
+    t = _np.arange(steps)[:, None]
+    running = lengths_sorted[None, :] > t                      # (T, B): sequence j still running at t
+    rows = order[None, :] * steps + t if batch_first else t * nb + order[None, :]
+    return rows[running].astype(_np.int64)
+
+
+def _lengths_array(lengths):
+    if isinstance(lengths, Tensor):
+        if lengths.device.type != "cpu":
+            raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got 1D "
+                               f"{lengths.device} {lengths.dtype.name} tensor")
+        arr = lengths.data
+    else:
+        arr = _np.asarray(lengths)
+    if arr.ndim != 1:
+        raise RuntimeError(f"'lengths' should be a 1-D sequence of ints, got shape {tuple(arr.shape)}")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise RuntimeError(f"'lengths' should hold integers, got dtype {arr.dtype}")
+    return arr.astype(_np.int64)
+
+
+def _batch_sizes(lengths_sorted):
+    """batch_sizes[t] = number of sequences longer than t, as a Python tuple."""
+    steps = int(lengths_sorted[0])
+    return _np.bincount(lengths_sorted, minlength=steps + 1)[::-1].cumsum()[::-1][1:]
+
+
+def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences with the given
+    lengths into a PackedSequence; enforce_sorted=False accepts any order and records it."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"pack_padded_sequence: expected input to be a Tensor, got "
+                        f"{type(input).__name__}")
+    lengths = _lengths_array(lengths)
+    if input.ndim < 2:
+        raise RuntimeError(f"pack_padded_sequence: expected input of at least 2 dimensions "
+                           f"((T, B, *) or (B, T, *)), got shape {input.shape}")
+    steps, nb = (input.shape[1], input.shape[0]) if batch_first else input.shape[:2]
+    if len(lengths) != nb:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got "
+                           f"{len(lengths)} (batch_size={nb})")
+    if nb == 0:
+        raise RuntimeError("pack_padded_sequence: cannot pack an empty batch")
+    if int(lengths.min()) <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
+                           "'lengths' that is <= 0")
+    if int(lengths.max()) > steps:
+        raise RuntimeError(f"pack_padded_sequence: every length must be at most the sequence length "
+                           f"of the input ({steps}), but got a length of {int(lengths.max())}")
+    if enforce_sorted:
+        if nb > 1 and bool((lengths[1:] > lengths[:-1]).any()):
+            raise RuntimeError("`lengths` array must be sorted in decreasing order when "
+                               "`enforce_sorted` is True. You can pass `enforce_sorted=False` to "
+                               "pack_padded_sequence and/or pack_sequence to sidestep this "
+                               "requirement if you do not need ONNX exportability.")
+        order = _np.arange(nb, dtype=_np.int64)
+        sorted_indices = None
+    else:
+        order = _np.argsort(-lengths, kind="stable").astype(_np.int64)
+        sorted_indices = Tensor._make(B.to_device(order, input.device))
+    lengths_sorted = lengths[order]
+    rows = _packed_rows(lengths_sorted, order, batch_first, steps)
+    flat = input.reshape(input.shape[0] * input.shape[1], *input.shape[2:])
+    data = _Gather.apply(flat, B.to_device(rows, input.device))
+    batch_sizes = Tensor._make(_batch_sizes(lengths_sorted).astype(_np.int64))
+    return PackedSequence(data, batch_sizes, sorted_indices, None)
+
+
+def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """Undo pack_padded_sequence: (padded (T, B, *) or (B, T, *), lengths (B,) int64), in the
+    caller's batch order, padded with `padding_value` up to total_length (default: the longest)."""
+    if not isinstance(sequence, PackedSequence):
+        raise TypeError(f"pad_packed_sequence: expected a PackedSequence, got "
+                        f"{type(sequence).__name__}")
+    data = sequence.data
+    bs = _np.asarray(B.to_numpy(sequence.batch_sizes.data), dtype=_np.int64)
+    nb, steps = int(bs[0]), len(bs)
+    if total_length is not None:
+        if total_length < steps:
+            raise ValueError(f"Expected total_length to be at least the length of the longest "
+                             f"sequence in input, but got total_length={total_length} and max "
+                             f"sequence length being {steps}")
+        steps = int(total_length)
+    lengths_sorted = (bs[None, :] > _np.arange(nb)[:, None]).sum(axis=1)
+    if sequence.sorted_indices is None:
+        order = _np.arange(nb, dtype=_np.int64)
+    else:
+        order = _np.asarray(B.to_numpy(sequence.sorted_indices.data), dtype=_np.int64)
+    rows = _packed_rows(lengths_sorted, order, batch_first, steps)
+    flat = _Scatter.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
+    shape = (nb, steps) if batch_first else (steps, nb)
+    padded = flat.reshape(*shape, *data.shape[1:])
+    lengths = _np.empty(nb, dtype=_np.int64)
+    lengths[order] = lengths_sorted
+    return padded, Tensor._make(lengths)
+
+
+class _PadSequence(Op):
+    """Stack sequences of shapes (L_i, *) into (max L, B, *) or (B, max L, *), padding the rest."""
+
+    @staticmethod
+    def forward(ctx, *seqs, batch_first, value, left):
+        xp = B.get_array_module(seqs[0])
+        steps = max(s.shape[0] for s in seqs)
+        out = xp.full((len(seqs), steps) + seqs[0].shape[1:], value, dtype=seqs[0].dtype)
+        ctx.slices = []
+        for j, s in enumerate(seqs):
+            sl = slice(steps - s.shape[0], steps) if left else slice(0, s.shape[0])
+            out[j, sl] = s
+            ctx.slices.append(sl)
+        ctx.batch_first = batch_first
+        return out if batch_first else xp.ascontiguousarray(xp.swapaxes(out, 0, 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.batch_first:
+            g = B.get_array_module(g).swapaxes(g, 0, 1)
+        return tuple(g[j, sl] for j, sl in enumerate(ctx.slices))
+
+
+def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+    """Pad a list of (L_i, *) tensors to (max L, B, *), or (B, max L, *) with batch_first."""
+    if isinstance(sequences, Tensor):
+        sequences = list(sequences.unbind(0))
+    sequences = list(sequences)
+    if not sequences:
+        raise RuntimeError("pad_sequence: received an empty list of sequences")
+    if padding_side not in ("left", "right"):
+        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+    ref = sequences[0]
+    for i, s in enumerate(sequences):
+        if not isinstance(s, Tensor):
+            raise TypeError(f"pad_sequence: expected a list of Tensors, but element {i} is "
+                            f"{type(s).__name__}")
+        if s.ndim == 0 or s.shape[1:] != ref.shape[1:] or s.dtype != ref.dtype:
+            raise RuntimeError(f"pad_sequence: every sequence must have shape (L, *{ref.shape[1:]}) "
+                               f"and dtype {ref.dtype}, but sequence {i} has shape {s.shape} and "
+                               f"dtype {s.dtype}")
+    return _PadSequence.apply(*sequences, batch_first=batch_first, value=padding_value,
+                              left=padding_side == "left")
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """Split a padded batch back into a list of (L_i, *) tensors."""
+    lengths = _lengths_array(lengths)
+    x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    return [x[j, :int(n)] for j, n in enumerate(lengths)]
+
+
+def pack_sequence(sequences, enforce_sorted=True):
+    """Pack a list of (L_i, *) tensors (sorted by length unless enforce_sorted=False)."""
+    lengths = [s.shape[0] for s in sequences]
+    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpack_sequence(packed_sequences):
+    """Unpack a PackedSequence into the list of (L_i, *) tensors, in the caller's order."""
+    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded, lengths, batch_first=True)
