@@ -1,7 +1,7 @@
 """Train a recurrent sentiment classifier (SST-2, IMDB, Rotten Tomatoes or NSMC) with minigrad.
 
     python examples/sentiment/train.py --data-dir ../shared/data           # SST-2, BiLSTM, CPU
-    python examples/sentiment/train.py --dataset imdb --layers 2 --epochs 6
+    python examples/sentiment/train.py --dataset imdb --batch-size 32 --epochs 4
     MINIGRAD_BACKEND=cupy python examples/sentiment/train.py --dataset nsmc
     python examples/sentiment/train.py --resume                             # continue runs/sentiment
 
