@@ -226,11 +226,13 @@ class Worker:
         return self._recv()
 
     def close(self):
+        """Stop the worker process."""
         self.conn.send(None)
         self.proc.join(timeout=30)
 
 
 def main():
+    """Parse the flags, run every (size, model) pair in both frameworks and print the table."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="small,medium,large")
     ap.add_argument("--models", default="LSTM,GRU")

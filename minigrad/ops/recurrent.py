@@ -52,8 +52,10 @@ def _steps(batch_sizes, reverse):
 
 
 # NumPy runs elementwise loops on one core; a step's gate math on many elements is split by rows
-# between the caller and one helper thread (NumPy releases the GIL inside its loops).
-GATE_THREADS = 2 if (os.cpu_count() or 1) > 1 else 1
+# between the caller and one helper thread (NumPy releases the GIL inside its loops).  One thread
+# when the BLAS is limited to one (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS = 1) or there is one core.
+_threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count()
+GATE_THREADS = 2 if str(_threads).isdigit() and int(_threads) > 1 else 1
 SPLIT_MIN = 32768          # elements (rows * width) from which splitting the rows pays off
 _pool = None
 
