@@ -379,22 +379,28 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return NN.BCEWithLogits.apply(input, target, w, pw, reduction)
 
 
+def _check_target_shape(input, target, op, stacklevel):
+    """Raise if target cannot broadcast to input; warn (as PyTorch) if it broadcasts but differs."""
+    if target.shape == input.shape:
+        return
+    try:
+        B.np.broadcast_shapes(target.shape, input.shape)
+    except ValueError:
+        raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
+                         f"input of shape {_shape_str(input.shape)}") from None
+    warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
+                  f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
+                  f"results due to broadcasting. Please ensure they have the same size.",
+                  stacklevel=stacklevel)
+
+
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (input - target)^2, reduced by 'mean', 'sum' or 'none'."""
     op = "mse_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
     _check_tensor(input, "input", op)
     _check_tensor(target, "target", op)
-    if target.shape != input.shape:
-        try:
-            B.np.broadcast_shapes(target.shape, input.shape)
-        except ValueError:
-            raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
-                             f"input of shape {_shape_str(input.shape)}") from None
-        warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
-                      f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
-                      f"results due to broadcasting. Please ensure they have the same size.",
-                      stacklevel=2)
+    _check_target_shape(input, target, op, stacklevel=3)
     diff = input - target
     sq = diff * diff
     if weight is not None:
@@ -414,16 +420,7 @@ def _pair_loss(input, target, size_average, reduce, reduction, op):
     reduction = _reduction(size_average, reduce, reduction, op)
     _float_input(input, op)
     _check_tensor(target, "target", op)
-    if target.shape != input.shape:
-        try:
-            B.np.broadcast_shapes(target.shape, input.shape)
-        except ValueError:
-            raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
-                             f"input of shape {_shape_str(input.shape)}") from None
-        warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
-                      f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
-                      f"results due to broadcasting. Please ensure they have the same size.",
-                      stacklevel=3)
+    _check_target_shape(input, target, op, stacklevel=4)
     return reduction, input - target
 
 
