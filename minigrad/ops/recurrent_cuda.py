@@ -12,16 +12,18 @@ from .. import backend as B
 _SOURCES = {}   # name -> (in_params, out_params, operation)
 
 # LSTM, gate order (i, f, g, o); the projection blocks hold -a for i, f, o and -2a for g
-_SOURCES["LSTM_FWD"] = (
-    "T ri, T rf, T rg, T ro",
-    "T gi, T gf, T gg, T go, T c, T h, T hp, T cp, T tc, T y",
-    """
+_LSTM_GATES = """
     T vi = 1 / (1 + exp(gi + ri));
     T vf = 1 / (1 + exp(gf + rf));
     T vo = 1 / (1 + exp(go + ro));
     T vg = tanh((T)(-0.5) * (gg + rg));
     T cn = vf * c + vi * vg;
     T t = tanh(cn);
+"""
+_SOURCES["LSTM_FWD"] = (
+    "T ri, T rf, T rg, T ro",
+    "T gi, T gf, T gg, T go, T c, T h, T hp, T cp, T tc, T y",
+    _LSTM_GATES + """
     hp = h;
     cp = c;
     gi = vi; gf = vf; go = vo; gg = vg;
@@ -34,13 +36,7 @@ _SOURCES["LSTM_FWD"] = (
 _SOURCES["LSTM_FWD_PROJ"] = (   # the same, writing m = o * tanh(c); h = m W_hr^T follows
     "T ri, T rf, T rg, T ro",
     "T gi, T gf, T gg, T go, T c, T cp, T tc, T m",
-    """
-    T vi = 1 / (1 + exp(gi + ri));
-    T vf = 1 / (1 + exp(gf + rf));
-    T vo = 1 / (1 + exp(go + ro));
-    T vg = tanh((T)(-0.5) * (gg + rg));
-    T cn = vf * c + vi * vg;
-    T t = tanh(cn);
+    _LSTM_GATES + """
     cp = c;
     gi = vi; gf = vf; go = vo; gg = vg;
     c = cn;
