@@ -436,25 +436,27 @@ class RNNBase(Module):
         D = self.num_directions
         hns, cns = [], []
         for layer in range(self.num_layers):
-            sl = slice(layer * D, (layer + 1) * D)
-            h0_l = None if h0 is None else h0[sl]
-            c0_l = None if c0 is None else c0[sl]
-            run = self._fused_layer if self.fused else self._cell_layer
-            x, hn, cn = run(layer, x, steps, h0_l, c0_l)
-            hns.append(hn)
-            cns.append(cn)
+            outs = []
+            for d in range(D):
+                k = layer * D + d
+                h0_k = None if h0 is None else h0[k]
+                c0_k = None if c0 is None else c0[k]
+                run = self._fused_direction if self.fused else self._cell_direction
+                y, hn, cn = run(layer, d, x, steps, h0_k, c0_k)
+                outs.append(y)
+                hns.append(hn)
+                cns.append(cn)
+            x = outs[0] if D == 1 else ops.cat(outs, 1)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        hn = hns[0] if len(hns) == 1 else ops.cat(hns, 0)
-        cn = None
-        if self.mode == "LSTM":
-            cn = cns[0] if len(cns) == 1 else ops.cat(cns, 0)
+        hn = ops.stack(hns, 0)
+        cn = ops.stack(cns, 0) if self.mode == "LSTM" else None
         return x, hn, cn
 
-    def _fused_layer(self, layer, x, steps, h0, c0):
-        """One layer, every direction, as one autograd node."""
-        weights = [w for d in range(self.num_directions) for w in self._layer_weights(layer, d)]
-        kw = dict(batch_sizes=steps, bias=self.bias, num_directions=self.num_directions)
+    def _fused_direction(self, layer, d, x, steps, h0, c0):
+        """One direction of one layer as one autograd node: output (N, H), h_n and c_n (B, H)."""
+        weights = self._layer_weights(layer, d)
+        kw = dict(batch_sizes=steps, bias=self.bias, reverse=d == 1)
         if self.mode == "LSTM":
             return R.LSTMLayer.apply(x, h0, c0, *weights, proj=self.proj_size > 0, **kw)
         if self.mode == "GRU":
@@ -464,42 +466,36 @@ class RNNBase(Module):
             y, hn = R.RNNLayer.apply(x, h0, *weights, nonlinearity=nl, **kw)
         return y, hn, None
 
-    def _cell_layer(self, layer, x, steps, h0, c0):
-        """One layer step by step through the cell functions (the reference path)."""
+    def _cell_direction(self, layer, d, x, steps, h0, c0):
+        """One direction of one layer step by step through the cell functions (the reference path)."""
         lstm = self.mode == "LSTM"
         nb, H, P = steps[0], self.hidden_size, self.proj_size or self.hidden_size
         starts = [0]
         for b in steps[:-1]:
             starts.append(starts[-1] + b)
-        outs, hns, cns = [], [], []
-        for d in range(self.num_directions):
-            w = self._layer_weights(layer, d)
-            w_hr = w.pop() if self.proj_size > 0 else None
-            if not self.bias:
-                w = w + [None, None]
-            zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.data.dtype)))
-            h = zeros(P) if h0 is None else h0[d]
-            c = (zeros(H) if c0 is None else c0[d]) if lstm else None
-            ys = [None] * len(steps)
-            order = range(len(steps) - 1, -1, -1) if d == 1 else range(len(steps))
-            for t in order:
-                bt = steps[t]
-                xt = x[starts[t]:starts[t] + bt]
-                if lstm:
-                    h_new, c_new = lstm_cell(xt, (h[:bt], c[:bt]), *w, w_hr=w_hr)
-                    c = c_new if bt == nb else ops.cat([c_new, c[bt:]], 0)
-                elif self.mode == "GRU":
-                    h_new = gru_cell(xt, h[:bt], *w)
-                else:
-                    cell = rnn_relu_cell if self.mode == "RNN_RELU" else rnn_tanh_cell
-                    h_new = cell(xt, h[:bt], *w)
-                h = h_new if bt == nb else ops.cat([h_new, h[bt:]], 0)  # finished rows keep their state
-                ys[t] = h_new
-            outs.append(ops.cat(ys, 0))
-            hns.append(h)
-            cns.append(c)
-        y = outs[0] if len(outs) == 1 else ops.cat(outs, 1)
-        return y, ops.stack(hns, 0), (ops.stack(cns, 0) if lstm else None)
+        w = self._layer_weights(layer, d)
+        w_hr = w.pop() if self.proj_size > 0 else None
+        if not self.bias:
+            w = w + [None, None]
+        zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.data.dtype)))
+        h = zeros(P) if h0 is None else h0
+        c = (zeros(H) if c0 is None else c0) if lstm else None
+        ys = [None] * len(steps)
+        order = range(len(steps) - 1, -1, -1) if d == 1 else range(len(steps))
+        for t in order:
+            bt = steps[t]
+            xt = x[starts[t]:starts[t] + bt]
+            if lstm:
+                h_new, c_new = lstm_cell(xt, (h[:bt], c[:bt]), *w, w_hr=w_hr)
+                c = c_new if bt == nb else ops.cat([c_new, c[bt:]], 0)
+            elif self.mode == "GRU":
+                h_new = gru_cell(xt, h[:bt], *w)
+            else:
+                cell = rnn_relu_cell if self.mode == "RNN_RELU" else rnn_tanh_cell
+                h_new = cell(xt, h[:bt], *w)
+            h = h_new if bt == nb else ops.cat([h_new, h[bt:]], 0)  # finished rows keep their state
+            ys[t] = h_new
+        return ops.cat(ys, 0), h, c
 
 
 class RNN(RNNBase):

@@ -1,5 +1,6 @@
-"""Fused recurrent layers: one autograd node runs a whole RNN / LSTM / GRU layer (every direction) over
-the whole sequence, with a hand-derived backward through time.
+"""Fused recurrent layers: one autograd node runs one direction of an RNN / LSTM / GRU layer over the
+whole sequence, with a hand-derived backward through time.  A bidirectional layer is two such nodes
+(the reverse one walks the steps from last to first) whose outputs are concatenated.
 
 Layout.  A batch of sequences is *packed*: `x` is (N, I) and holds the rows of step 0, then the rows of
 step 1, and so on; step t has `batch_sizes[t]` rows, which belong to the first `batch_sizes[t]`
@@ -341,7 +342,8 @@ def _adder(a, b):
 
 
 class _Layer(Op):
-    """Shared driver: input projection, directions, saved values and the weight gradients."""
+    """Shared driver for one direction of one layer: input projection, the time loop, the saved
+    values and the weight gradients."""
     mode = None
 
     @staticmethod
@@ -352,14 +354,13 @@ class _Layer(Op):
         return w_ih, w_hh, bias, None, w_ih, w_hh
 
     @staticmethod
-    def _run(ctx, x, h0, c0, weights, batch_sizes, bias, num_directions, relu=False, proj=False):
+    def _run(ctx, x, h0, c0, weights, batch_sizes, bias, reverse, relu=False, proj=False):
         cls = type(ctx)
         xp = B.get_array_module(x)
         impl = _cuda(xp) or _ArrayCode
-        D, per = num_directions, 2 + 2 * bias + proj
         N, I, nb = x.shape[0], x.shape[1], batch_sizes[0]
         S = weights[1].shape[1]                          # state size: hidden_size, or proj_size
-        H = weights[per - 1].shape[1] if proj else S     # hidden (cell) size
+        H = weights[-1].shape[1] if proj else S          # hidden (cell) size
         if N != sum(batch_sizes):
             raise RuntimeError(f"{cls.__name__}: the input has {N} rows but batch_sizes sum to "
                                f"{sum(batch_sizes)}")
@@ -367,41 +368,33 @@ class _Layer(Op):
             if w.dtype != x.dtype:
                 raise RuntimeError(f"{cls.__name__}: input dtype {x.dtype} does not match weight "
                                    f"dtype {w.dtype}")
-        y = xp.empty((N, D * S), dtype=x.dtype)
-        hn = xp.empty((D, nb, S), dtype=x.dtype)
-        cn = xp.empty((D, nb, H), dtype=x.dtype) if cls.mode == "LSTM" else None
+        y = xp.empty((N, S), dtype=x.dtype)
         xh = None
-        if cls.mode != "GRU":  # dW_ih, dW_hh share dG: one matmul over [h_prev | x] (or [x | h_prev])
-            xh = xp.empty((N, D * S + I), dtype=x.dtype)   # [h_prev fwd | x | h_prev reverse]
-            xh[:, S:S + I] = x
-        dirs = []
+        if cls.mode != "GRU":  # dW_hh, dW_ih share dG: one matmul over [h_prev | x]
+            xh = xp.empty((N, S + I), dtype=x.dtype)
+            xh[:, S:] = x
         with B.np.errstate(over="ignore"):
-            for d in range(D):
-                w = weights[d * per:(d + 1) * per]
-                w_ih, w_hh, bias_x, b_hn, bw_ih, bw_hh = cls._prepare(
-                    xp, w[0], w[1], *(w[2:4] if bias else (None, None)))
-                w_hr = w[-1] if proj else None
-                gates = x @ w_ih.T                       # every step's input projection at once
-                if bias_x is not None:
-                    _all_rows(_adder(gates, bias_x), N, gates.shape[1], xp)
-                h = xp.zeros((nb, S), dtype=x.dtype) if h0 is None else h0[d].copy()
-                hp = xp.empty((N, S), dtype=x.dtype) if xh is None else (
-                    xh[:, :S] if d == 0 else xh[:, S + I:])
-                steps = _steps(batch_sizes, reverse=d == 1)
-                yd = y[:, d * S:(d + 1) * S]
-                if cls.mode == "LSTM":
-                    c = xp.zeros((nb, H), dtype=x.dtype) if c0 is None else c0[d].copy()
-                    saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, yd, hp, w_hr)
-                    cn[d] = c
-                elif cls.mode == "GRU":
-                    saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, yd, hp)
-                else:
-                    saved = impl.rnn_forward(xp, gates, h, w_hh, steps, yd, hp, relu)
-                hn[d] = h
-                dirs.append((bw_ih, bw_hh, w_hr, gates, saved, steps))
+            w_ih, w_hh, bias_x, b_hn, bw_ih, bw_hh = cls._prepare(
+                xp, weights[0], weights[1], *(weights[2:4] if bias else (None, None)))
+            w_hr = weights[-1] if proj else None
+            gates = x @ w_ih.T                           # every step's input projection at once
+            if bias_x is not None:
+                _all_rows(_adder(gates, bias_x), N, gates.shape[1], xp)
+            h = xp.zeros((nb, S), dtype=x.dtype) if h0 is None else h0.copy()
+            hp = xp.empty((N, S), dtype=x.dtype) if xh is None else xh[:, :S]
+            steps = _steps(batch_sizes, reverse)
+            c = None
+            if cls.mode == "LSTM":
+                c = xp.zeros((nb, H), dtype=x.dtype) if c0 is None else c0.copy()
+                saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr)
+            elif cls.mode == "GRU":
+                saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp)
+            else:
+                saved = impl.rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu)
         ctx.save_for_backward(x, *weights)
-        ctx.dirs, ctx.xh, ctx.relu, ctx.per, ctx.bias = dirs, xh, relu, per, bias
-        return (y, hn, cn) if cls.mode == "LSTM" else (y, hn)
+        ctx.run = (bw_ih, bw_hh, w_hr, gates, saved, steps)
+        ctx.xh, ctx.relu, ctx.bias = xh, relu, bias
+        return (y, h, c) if cls.mode == "LSTM" else (y, h)
 
     @staticmethod
     def _grads(ctx, dy, dhn, dcn):
@@ -410,64 +403,47 @@ class _Layer(Op):
         xp = B.get_array_module(x)
         impl = _cuda(xp) or _ArrayCode
         lstm = cls.mode == "LSTM"
+        w_ih, w_hh, w_hr, gates, saved, steps = ctx.run
         needs = ctx.needs_input_grad
-        nx, nh, nc = needs[0], needs[1], lstm and needs[2]
-        first_w = 3 if lstm else 2
-        S = dhn.shape[2]
-        dx = None
-        dh0 = xp.empty_like(dhn) if nh else None
-        dc0 = xp.empty_like(dcn) if nc else None
-        wgrads = []
-        for d, (w_ih, w_hh, w_hr, gates, saved, steps) in enumerate(ctx.dirs):
-            dyd = dy[:, d * S:(d + 1) * S]
-            dh = dhn[d].copy()
-            if lstm:
-                dc = dcn[d].copy()
-                dGx, dGh, dH = impl.lstm_backward(xp, gates, saved, w_hh, steps, dyd, dh, dc, w_hr)
-            elif cls.mode == "GRU":
-                dGx, dGh = impl.gru_backward(xp, gates, saved, w_hh, steps, dyd, dh)
-            else:
-                dGx, dGh = impl.rnn_backward(xp, gates, saved, w_hh, steps, dyd, dh, ctx.relu)
-            if nh:
-                dh0[d] = dh
-            if nc:
-                dc0[d] = dc
-            if nx:                                       # one matmul over all steps
-                part = dGx @ w_ih
-                dx = part if dx is None else xp.add(dx, part, out=dx)
-            k = first_w + d * ctx.per
-            need_w = needs[k:k + ctx.per]
-            if ctx.xh is not None and need_w[0] and need_w[1]:  # both in one matmul
-                I = x.shape[1]
-                if d == 0:
-                    dw = dGx.T @ ctx.xh[:, :S + I]
-                    dw_hh, dw_ih = dw[:, :S], dw[:, S:]
-                else:
-                    dw = dGx.T @ ctx.xh[:, S:]
-                    dw_ih, dw_hh = dw[:, :I], dw[:, I:]
-            else:
-                dw_ih = dGx.T @ x if need_w[0] else None
-                dw_hh = dGh.T @ saved[0] if need_w[1] else None   # saved[0]: h_prev of every step
+        need_w = needs[3 if lstm else 2:]
+        S = dhn.shape[1]
+        dh = dhn.copy()
+        dc = dcn.copy() if lstm else None
+        if lstm:
+            dGx, dGh, dH = impl.lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr)
+        elif cls.mode == "GRU":
+            dGx, dGh = impl.gru_backward(xp, gates, saved, w_hh, steps, dy, dh)
+        else:
+            dGx, dGh = impl.rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, ctx.relu)
+        dx = dGx @ w_ih if needs[0] else None          # one matmul over all steps
+        if ctx.xh is not None and need_w[0] and need_w[1]:  # both in one matmul
+            dw = dGx.T @ ctx.xh
+            dw_hh, dw_ih = dw[:, :S], dw[:, S:]
+        else:
+            dw_ih = dGx.T @ x if need_w[0] else None
+            dw_hh = dGh.T @ saved[0] if need_w[1] else None   # saved[0]: h_prev of every step
+        wgrads = [dw_ih, dw_hh]
+        if ctx.bias:
             db_ih = db_hh = None
-            if ctx.bias and (need_w[2] or need_w[3]):
+            if need_w[2] or need_w[3]:
                 db_ih = dGx.sum(axis=0)
                 db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
-            wgrads.extend([dw_ih, dw_hh, db_ih, db_hh] if ctx.bias else [dw_ih, dw_hh])
-            if w_hr is not None:                         # saved[3]: o * tanh(c) of every step
-                wgrads.append(dH.T @ saved[3] if need_w[-1] else None)
-        return dx, dh0, dc0, wgrads
+            wgrads += [db_ih, db_hh]
+        if w_hr is not None:                             # saved[3]: o * tanh(c) of every step
+            wgrads.append(dH.T @ saved[3] if need_w[-1] else None)
+        return dx, (dh if needs[1] else None), (dc if lstm and needs[2] else None), wgrads
 
 
 class RNNLayer(_Layer):
-    """Elman RNN layer over a packed sequence: x (N, I), h0 (D, B, H) or None, then per direction
-    w_ih (H, I), w_hh (H, H)[, b_ih (H,), b_hh (H,)] -> output (N, D*H), h_n (D, B, H)."""
+    """One direction of an Elman RNN layer over a packed sequence: x (N, I), h0 (B, H) or None,
+    w_ih (H, I), w_hh (H, H)[, b_ih (H,), b_hh (H,)] -> output (N, H), h_n (B, H)."""
     mode = "RNN"
 
     @staticmethod
-    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, num_directions=1, nonlinearity="tanh"):
+    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, reverse=False, nonlinearity="tanh"):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, num_directions,
+        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse,
                            relu=nonlinearity == "relu")
 
     @staticmethod
@@ -482,9 +458,9 @@ def _scale_rows(a, scale):
 
 
 class LSTMLayer(_Layer):
-    """LSTM layer over a packed sequence: x (N, I), h0 (D, B, P), c0 (D, B, H) or None, then per
-    direction w_ih (4H, I), w_hh (4H, P)[, b_ih, b_hh (4H,)][, w_hr (P, H) when proj=True]
-    -> output (N, D*P), h_n (D, B, P), c_n (D, B, H); P = H without a projection."""
+    """One direction of an LSTM layer over a packed sequence: x (N, I), h0 (B, P), c0 (B, H) or None,
+    w_ih (4H, I), w_hh (4H, P)[, b_ih, b_hh (4H,)][, w_hr (P, H) when proj=True]
+    -> output (N, P), h_n (B, P), c_n (B, H); P = H without a projection."""
     mode = "LSTM"
 
     @staticmethod
@@ -496,8 +472,8 @@ class LSTMLayer(_Layer):
         return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, None, w_ih, w_hh
 
     @staticmethod
-    def forward(ctx, x, h0, c0, *weights, batch_sizes, bias=True, num_directions=1, proj=False):
-        return _Layer._run(ctx, x, h0, c0, weights, batch_sizes, bias, num_directions, proj=proj)
+    def forward(ctx, x, h0, c0, *weights, batch_sizes, bias=True, reverse=False, proj=False):
+        return _Layer._run(ctx, x, h0, c0, weights, batch_sizes, bias, reverse, proj=proj)
 
     @staticmethod
     def backward(ctx, dy, dhn, dcn):
@@ -506,8 +482,8 @@ class LSTMLayer(_Layer):
 
 
 class GRULayer(_Layer):
-    """GRU layer over a packed sequence: x (N, I), h0 (D, B, H) or None, then per direction
-    w_ih (3H, I), w_hh (3H, H)[, b_ih, b_hh (3H,)] -> output (N, D*H), h_n (D, B, H)."""
+    """One direction of a GRU layer over a packed sequence: x (N, I), h0 (B, H) or None,
+    w_ih (3H, I), w_hh (3H, H)[, b_ih, b_hh (3H,)] -> output (N, H), h_n (B, H)."""
     mode = "GRU"
 
     @staticmethod
@@ -524,8 +500,8 @@ class GRULayer(_Layer):
         return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, b_hn, w_ih, w_hh
 
     @staticmethod
-    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, num_directions=1):
-        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, num_directions)
+    def forward(ctx, x, h0, *weights, batch_sizes, bias=True, reverse=False):
+        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse)
 
     @staticmethod
     def backward(ctx, dy, dhn):

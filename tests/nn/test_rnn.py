@@ -50,8 +50,8 @@ def test_fused_path_equals_cell_path(case):
 
 
 # ---------------------------------------------------------------------------------- gradcheck
-def _layer_fn(mode, batch_sizes, D, bias=True):
-    kw = dict(batch_sizes=batch_sizes, num_directions=D, bias=bias)
+def _layer_fn(mode, batch_sizes, reverse, bias=True):
+    kw = dict(batch_sizes=batch_sizes, reverse=reverse, bias=bias)
     if mode == "LSTM":
         return lambda x, h0, c0, *w: R.LSTMLayer.apply(x, h0, c0, *w, **kw)
     if mode == "GRU":
@@ -61,10 +61,11 @@ def _layer_fn(mode, batch_sizes, D, bias=True):
 
 
 @pytest.mark.parametrize("mode", fx.MODES)
-@pytest.mark.parametrize("variant", ["uni", "bi-packed"])
+@pytest.mark.parametrize("variant", ["forward", "reverse-packed"])
 def test_gradcheck_fused_backward(mode, variant):
+    """Each fused node (one layer, one direction) against central differences."""
     rng = np.random.default_rng(7)
-    D = 2 if variant.startswith("bi") else 1
+    reverse = variant.startswith("reverse")
     batch_sizes = (3, 2, 1) if "packed" in variant else (2, 2, 2)
     I_, H_, G = 2, 2, fx.GATES[mode]
     N, nb = sum(batch_sizes), batch_sizes[0]
@@ -72,14 +73,41 @@ def test_gradcheck_fused_backward(mode, variant):
     if mode == "RNN_RELU":  # keep pre-activations away from the kink at 0
         x = mg.tensor(rng.uniform(0.5, 1.0, (N, I_)), requires_grad=True)
         weights = [mg.tensor(rng.uniform(0.1, 0.5, s), requires_grad=True)
-                   for _ in range(D) for s in [(H_, I_), (H_, H_), (H_,), (H_,)]]
-        h0 = mg.tensor(rng.uniform(0.1, 0.5, (D, nb, H_)), requires_grad=True)
+                   for s in [(H_, I_), (H_, H_), (H_,), (H_,)]]
+        h0 = mg.tensor(rng.uniform(0.1, 0.5, (nb, H_)), requires_grad=True)
     else:
-        x, h0 = t(N, I_), t(D, nb, H_)
-        weights = [t(*s) for _ in range(D) for s in [(G * H_, I_), (G * H_, H_), (G * H_,), (G * H_,)]]
-    inputs = [x, h0] + ([t(D, nb, H_)] if mode == "LSTM" else []) + weights
-    assert mg.autograd.gradcheck(_layer_fn(mode, batch_sizes, D), inputs, eps=1e-6, atol=1e-6,
-                                 rtol=1e-5)
+        x, h0 = t(N, I_), t(nb, H_)
+        weights = [t(*s) for s in [(G * H_, I_), (G * H_, H_), (G * H_,), (G * H_,)]]
+    inputs = [x, h0] + ([t(nb, H_)] if mode == "LSTM" else []) + weights
+    assert mg.autograd.gradcheck(_layer_fn(mode, batch_sizes, reverse), inputs, eps=1e-6,
+                                 atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("mode", fx.MODES)
+def test_gradcheck_bidirectional_packed_module(mode):
+    """A 2-layer bidirectional module on a packed batch (fused nodes, concatenation, dropout off):
+    gradients of the input, h0 (and c0) and every parameter against central differences."""
+    rng = np.random.default_rng(11)
+    cls = {"LSTM": nn.LSTM, "GRU": nn.GRU, "RNN_TANH": nn.RNN, "RNN_RELU": nn.RNN}[mode]
+    kw = {"nonlinearity": "relu"} if mode == "RNN_RELU" else {}
+    m = cls(2, 2, num_layers=2, bidirectional=True, **kw).double()
+    lo = 0.1 if mode == "RNN_RELU" else -0.8  # relu: stay away from the kink at 0
+    params = list(m.parameters())
+    for p in params:
+        p.data = rng.uniform(lo, 0.8, p.shape)
+    x = mg.tensor(rng.uniform(lo, 1.0, (6, 2)), requires_grad=True)
+    h0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
+    c0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
+
+    states = [h0, c0] if mode == "LSTM" else [h0]
+
+    def fn(x, *rest):  # rest: the states, then the parameters (gradcheck perturbs them in place)
+        packed = nn.utils.rnn.PackedSequence(x, mg.tensor([3, 2, 1]))
+        out, hn = m(packed, tuple(rest[:2]) if mode == "LSTM" else rest[0])
+        hn = hn[0] * 1.3 + hn[1] if mode == "LSTM" else hn
+        return out.data.sum() * 0.7 + (out.data ** 2).sum() + hn.sum()
+
+    assert mg.autograd.gradcheck(fn, [x] + states + params, eps=1e-6, atol=1e-6, rtol=1e-5)
 
 
 # ---------------------------------------------------------------------------- long sequences
@@ -421,12 +449,13 @@ def test_cuda_kernels_emulated_lstm_projection(monkeypatch):
 def test_gradcheck_lstm_projection():
     rng = np.random.default_rng(8)
     t = lambda *s: mg.tensor(rng.uniform(-0.8, 0.8, s), requires_grad=True)  # noqa: E731
-    H_, P_, D = 3, 2, 2
-    weights = [t(*s) for _ in range(D) for s in [(4 * H_, 2), (4 * H_, P_), (4 * H_,), (4 * H_,), (P_, H_)]]
-    fn = lambda x, h0, c0, *w: R.LSTMLayer.apply(x, h0, c0, *w, batch_sizes=(3, 2, 1),  # noqa: E731
-                                                   num_directions=D, proj=True)
-    assert mg.autograd.gradcheck(fn, [t(6, 2), t(D, 3, P_), t(D, 3, H_)] + weights, eps=1e-6,
-                                 atol=1e-6, rtol=1e-5)
+    H_, P_ = 3, 2
+    for reverse in (False, True):
+        weights = [t(*s) for s in [(4 * H_, 2), (4 * H_, P_), (4 * H_,), (4 * H_,), (P_, H_)]]
+        fn = lambda x, h0, c0, *w: R.LSTMLayer.apply(  # noqa: E731
+            x, h0, c0, *w, batch_sizes=(3, 2, 1), reverse=reverse, proj=True)
+        assert mg.autograd.gradcheck(fn, [t(6, 2), t(3, P_), t(3, H_)] + weights, eps=1e-6,
+                                     atol=1e-6, rtol=1e-5)
 
 
 @pytest.mark.parametrize("case", [c for c in fx.LAYER_CASES if c[1] == 1 and c[2] and c[3] == c[4] == c[5]],
