@@ -7,6 +7,7 @@ tensor, the entry holding its data with its dtype, shape and device. ``numpy.loa
 and nothing is ever unpickled.
 """
 import collections
+import errno
 import json
 import os
 import re
@@ -23,6 +24,10 @@ VERSION = 1
 STRUCTURE = "structure.json"
 _SCALARS = {type(None): "none", bool: "bool", int: "int", float: "float", str: "str"}
 _KEY_TYPES = (str, int, bool, float, type(None))
+_MAX_NAME = 1000  # characters of a key path kept in a zip entry name
+# what zipfile raises on a damaged archive (a flipped flag byte reads as encryption -> RuntimeError,
+# a flipped method or version field -> NotImplementedError)
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError)
 
 
 # -------------------------------------------------------------------------------------- encoding
@@ -89,7 +94,8 @@ class _Encoder:
         if id(obj) in self._refs:
             return self._refs[id(obj)]
         parts = [re.sub(r"[^\w.\-]", "_", str(p)) for p in path] or ["obj"]
-        base = "/".join("_" if p.strip(".") == "" else p for p in parts)
+        # zip entry names are at most 65535 bytes: long key paths are cut (collisions get a suffix)
+        base = "/".join("_" if p.strip(".") == "" else p for p in parts)[:_MAX_NAME]
         name, n = base + ".npy", 1
         while name in self._names:
             name, n = f"{base}_{n}.npy", n + 1
@@ -130,6 +136,10 @@ def save(obj, path):
         return
     target = os.path.realpath(os.fsdecode(path))
     folder, base = os.path.split(target)
+    if not os.path.isdir(folder):  # else the error would name the temporary file
+        raise FileNotFoundError(errno.ENOENT, f"save: the directory {folder!r} does not exist", target)
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, "save: the target is a directory", target)
     tmp = os.path.join(folder, f".{base}.{os.urandom(6).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -190,7 +200,7 @@ def load(path, map_location=None):
     decoder = _Decoder(repr(src), map_location)
     try:
         zf = zipfile.ZipFile(src, "r")
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
         decoder.fail(f"{_sniff(src)} ({exc})")
     with zf:
         return decoder.run(zf)
@@ -237,7 +247,7 @@ class _Decoder:
             self.fail(f"no {STRUCTURE!r} entry ({hint})")
         try:
             structure = json.loads(zf.read(STRUCTURE).decode("utf-8"))
-        except (zipfile.BadZipFile, UnicodeDecodeError, ValueError, EOFError, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             self.fail(f"unreadable {STRUCTURE!r} ({exc})")
         if not isinstance(structure, dict) or structure.get("format") != FORMAT:
             self.fail(f"{STRUCTURE!r} does not describe a minigrad checkpoint")
@@ -291,7 +301,7 @@ class _Decoder:
                     self._arrays[entry] = B.np.lib.format.read_array(f, allow_pickle=False)
             except KeyError:
                 self.fail(f"missing entry {entry!r}")
-            except (zipfile.BadZipFile, ValueError, EOFError, OSError) as exc:
+            except _ZIP_ERRORS as exc:
                 self.fail(f"entry {entry!r} is corrupt ({exc})")
         return self._arrays[entry]
 

@@ -1,14 +1,16 @@
 """minigrad.data: datasets, samplers, the DataLoader, text helpers and public dataset loaders."""
 from .dataset import Dataset, TensorDataset, Subset, ConcatDataset, random_split
-from .sampler import Sampler, SequentialSampler, RandomSampler, BatchSampler, BucketBatchSampler
-from .dataloader import DataLoader, default_collate
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
+                      WeightedRandomSampler, BatchSampler, BucketBatchSampler)
+from .dataloader import DataLoader, default_collate, default_convert
 from .text import (Tokenizer, tokenize, Vocab, build_vocab, DEFAULT_SPECIALS, pad_batch, collate_text,
                    TextCollate)
 from .download import DatasetNotFoundError, ChecksumError, data_root
 from . import datasets
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "Sampler",
-           "SequentialSampler", "RandomSampler", "BatchSampler", "BucketBatchSampler", "DataLoader",
-           "default_collate", "Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS",
-           "pad_batch", "collate_text", "TextCollate", "DatasetNotFoundError", "ChecksumError",
-           "data_root", "datasets"]
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+           "BatchSampler", "BucketBatchSampler", "DataLoader", "default_collate", "default_convert",
+           "Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS", "pad_batch",
+           "collate_text", "TextCollate", "DatasetNotFoundError", "ChecksumError", "data_root",
+           "datasets"]

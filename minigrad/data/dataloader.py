@@ -7,19 +7,50 @@ from ..ops import stack
 from ..tensor import Tensor, tensor
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader", "default_collate", "default_convert"]
 
 
 def _is_namedtuple(x):
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
+def _is_numeric_numpy(x):
+    return isinstance(x, (B.np.ndarray, B.np.generic)) and x.dtype.kind not in "USO"
+
+
+def _mapping_like(elem, items):
+    """`items` (a dict) as the mapping type of `elem` where it can be built from a dict, like PyTorch."""
+    if type(elem) is not dict:
+        try:
+            return type(elem)(items)
+        except TypeError:
+            pass
+    return items
+
+
+def default_convert(data):
+    """Turn the NumPy arrays and scalars in one sample into tensors (what batch_size=None applies).
+
+    Like PyTorch: Python numbers and strings are kept, containers are walked and tuples give lists.
+    """
+    if _is_numeric_numpy(data):
+        return tensor(data, device=B.default_device())
+    if isinstance(data, collections.abc.Mapping):
+        return _mapping_like(data, {k: default_convert(v) for k, v in data.items()})
+    if _is_namedtuple(data):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (tuple, list)):
+        return [default_convert(d) for d in data]
+    return data
+
+
 def default_collate(batch):
     """Merge a list of samples into a batch, like PyTorch's default_collate.
 
-    Tensors are stacked; numbers become int64 / float64 / bool tensors; NumPy arrays and scalars are
-    stacked into a tensor of their dtype (on the default device); strings stay a list; dicts,
-    namedtuples and sequences are collated field by field (tuples and lists give lists).
+    Tensors are stacked; numbers become int64 / float64 / bool tensors (ints followed by a float give
+    the default float dtype, as in PyTorch); NumPy arrays and scalars are stacked into a tensor of
+    their dtype (on the default device); strings stay a list; mappings, namedtuples and sequences
+    are collated field by field (tuples and lists give lists).
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -27,17 +58,20 @@ def default_collate(batch):
     if isinstance(elem, (B.np.ndarray, B.np.generic)) and not isinstance(elem, (B.np.str_, B.np.bytes_)):
         if elem.dtype.kind in "USO":
             raise TypeError(f"default_collate: cannot batch NumPy arrays of dtype {elem.dtype}")
-        return tensor(B.np.stack([B.np.asarray(b) for b in batch]), device=B.default_device())
-    if isinstance(elem, bool):
-        return tensor(batch, dtype=B.bool_, device=B.default_device())
-    if isinstance(elem, numbers.Integral):
-        return tensor(batch, dtype=B.int64, device=B.default_device())
-    if isinstance(elem, numbers.Real):
+        arrays = [B.np.asarray(b) for b in batch]
+        for i, a in enumerate(arrays):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(f"default_collate: expects each array to be equal size, but got "
+                                   f"{arrays[0].shape} at entry 0 and {a.shape} at entry {i}")
+        return tensor(B.np.stack(arrays), device=B.default_device())
+    if isinstance(elem, numbers.Integral):  # bools and ints; a float later in the batch gives floats
+        return tensor(batch, device=B.default_device())
+    if isinstance(elem, float):
         return tensor(batch, dtype=B.float64, device=B.default_device())
     if isinstance(elem, (str, bytes)) or elem is None:
         return list(batch)
     if isinstance(elem, collections.abc.Mapping):
-        return {key: default_collate([d[key] for d in batch]) for key in elem}
+        return _mapping_like(elem, {key: default_collate([d[key] for d in batch]) for key in elem})
     if _is_namedtuple(elem):
         return type(elem)(*(default_collate(list(s)) for s in zip(*batch)))
     if isinstance(elem, collections.abc.Sequence):
@@ -56,11 +90,16 @@ class DataLoader:
     else by minigrad's cpu generator at construction (so ``minigrad.manual_seed`` makes it
     reproducible); every pass over the loader is a new epoch with a new order. `batch_sampler`
     yields whole lists of indices (e.g. BucketBatchSampler) and excludes batch_size, shuffle,
-    sampler and drop_last. batch_size=None yields single samples without collating.
+    sampler and drop_last. batch_size=None yields single samples, with NumPy arrays made tensors
+    (default_convert) unless a collate_fn is given. num_workers and pin_memory are accepted for
+    PyTorch compatibility; loading always happens in the main process, giving the same batches.
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 collate_fn=None, drop_last=False, generator=None, seed=None):
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, generator=None,
+                 seed=None):
+        if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+            raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, "
@@ -76,12 +115,13 @@ class DataLoader:
         if batch_sampler is None and batch_size is not None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.dataset = dataset
+        self.num_workers, self.pin_memory = num_workers, pin_memory
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.collate_fn = collate_fn if collate_fn is not None else (
-            default_collate if batch_sampler is not None else (lambda x: x))
+            default_collate if batch_sampler is not None else default_convert)
 
     def set_epoch(self, epoch):
         """Make the next pass produce the order of epoch `epoch` (for resuming a run)."""

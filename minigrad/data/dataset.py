@@ -91,18 +91,19 @@ class ConcatDataset(Dataset):
         return self.cumulative_sizes[-1]
 
     def __getitem__(self, index):
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
+        i = index + len(self) if index < 0 else index
+        if not 0 <= i < len(self):
             raise IndexError(f"index {index} out of range for ConcatDataset of length {len(self)}")
-        k = bisect.bisect_right(self.cumulative_sizes, index)
+        k = bisect.bisect_right(self.cumulative_sizes, i)
         start = self.cumulative_sizes[k - 1] if k else 0
-        return self.datasets[k][index - start]
+        return self.datasets[k][i - start]
 
 
 def _split_lengths(lengths, n):
     lengths = list(lengths)
     if all(isinstance(x, numbers.Integral) for x in lengths):
+        if any(x < 0 for x in lengths):  # PyTorch accepts these and returns overlapping subsets
+            raise ValueError(f"random_split: lengths must be non-negative, got {lengths}")
         if sum(lengths) != n:
             raise ValueError(f"random_split: lengths sum to {sum(lengths)}, dataset has {n} items")
         return [int(x) for x in lengths]

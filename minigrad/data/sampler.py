@@ -9,9 +9,21 @@ import math
 import numbers
 
 from .. import backend as B
+from ..tensor import Tensor
 from .dataset import make_rng
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "BatchSampler", "BucketBatchSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler"]
+
+
+def _check_bool(name, value, error=ValueError):
+    if not isinstance(value, bool):
+        raise error(f"{name} should be a boolean value, got {name}={value!r}")
+
+
+def _check_num_samples(num_samples):
+    if not isinstance(num_samples, numbers.Integral) or isinstance(num_samples, bool) or num_samples <= 0:
+        raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}")
 
 
 class Sampler:
@@ -70,11 +82,12 @@ class RandomSampler(_Seeded):
     """A random permutation of the indices each epoch (or `num_samples` draws with replacement)."""
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None, seed=None):
+        _check_bool("replacement", replacement, TypeError)
+        if num_samples is not None:
+            _check_num_samples(num_samples)
         self.data_source = data_source
-        self.replacement = bool(replacement)
+        self.replacement = replacement
         self._num_samples = num_samples
-        if num_samples is not None and (not isinstance(num_samples, numbers.Integral) or num_samples <= 0):
-            raise ValueError(f"num_samples must be a positive integer, got {num_samples!r}")
         self._init_seed(seed, generator)
 
     @property
@@ -94,15 +107,59 @@ class RandomSampler(_Seeded):
         return self.num_samples
 
 
+class SubsetRandomSampler(_Seeded):
+    """The given indices, in a new random order each epoch."""
+
+    def __init__(self, indices, generator=None, seed=None):
+        self.indices = indices
+        self._init_seed(seed, generator)
+
+    def __iter__(self):
+        perm = self._next_rng().permutation(len(self.indices)).tolist()
+        return iter([self.indices[i] for i in perm])
+
+    def __len__(self):
+        return len(self.indices)
+
+
+class WeightedRandomSampler(_Seeded):
+    """`num_samples` indices drawn with probabilities proportional to `weights`."""
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None, seed=None):
+        _check_num_samples(num_samples)
+        _check_bool("replacement", replacement)
+        w = B.np.asarray(B.to_numpy(weights.data) if isinstance(weights, Tensor) else weights,
+                         dtype=B.np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1-D sequence, got shape {w.shape}")
+        if not (B.np.all(B.np.isfinite(w)) and B.np.all(w >= 0) and w.sum() > 0):
+            raise ValueError("weights must be finite, non-negative and not all zero")
+        if not replacement and num_samples > B.np.count_nonzero(w):
+            raise ValueError(f"cannot draw {num_samples} samples without replacement from "
+                             f"{B.np.count_nonzero(w)} non-zero weights")
+        self.weights = w
+        self.num_samples = int(num_samples)
+        self.replacement = replacement
+        self._init_seed(seed, generator)
+
+    def __iter__(self):
+        rng, p = self._next_rng(), self.weights / self.weights.sum()
+        return iter(rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p).tolist())
+
+    def __len__(self):
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Group the indices of `sampler` into lists of `batch_size` (the last may be short)."""
 
     def __init__(self, sampler, batch_size, drop_last=False):
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        _check_bool("drop_last", drop_last)
         self.sampler = sampler
         self.batch_size = int(batch_size)
-        self.drop_last = bool(drop_last)
+        self.drop_last = drop_last
 
     def set_epoch(self, epoch):
         """Forward the epoch to the wrapped sampler."""
@@ -135,15 +192,16 @@ class BucketBatchSampler(_Seeded):
 
     def __init__(self, lengths, batch_size, shuffle=True, drop_last=False, bucket_size_multiplier=100,
                  seed=None, generator=None):
-        if not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        _check_bool("drop_last", drop_last)
         if not isinstance(bucket_size_multiplier, numbers.Integral) or bucket_size_multiplier <= 0:
             raise ValueError(f"bucket_size_multiplier must be a positive integer, "
                              f"got {bucket_size_multiplier!r}")
         self.lengths = B.np.asarray([int(x) for x in lengths], dtype=B.np.int64)
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.drop_last = drop_last
         self.bucket_size = self.batch_size * int(bucket_size_multiplier)
         self._init_seed(seed, generator)
 
