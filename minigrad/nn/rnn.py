@@ -165,6 +165,9 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.data.dtype))
             return x, [zeros] * n_states, batched
+        if n_states > 1 and not isinstance(hx, (tuple, list)):
+            raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of {n_states} tensors, "
+                            f"got {type(hx).__name__}")
         states = list(hx) if n_states > 1 else [hx]
         if len(states) != n_states:
             raise RuntimeError(f"{name}: expected hx to be a tuple of {n_states} tensors, got "
@@ -259,6 +262,7 @@ class RNNBase(Module):
         _check_int("input_size", input_size)
         _check_int("hidden_size", hidden_size)
         _check_int("num_layers", num_layers)
+        _check_int("proj_size", proj_size, positive=False)
         if proj_size < 0:
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
@@ -366,8 +370,9 @@ class RNNBase(Module):
                                f"{self.input_size}, got {x.shape[-1]}")
         if not packed:
             T, nb = x.shape[0], x.shape[1]
-            if T == 0 or nb == 0:
-                raise RuntimeError(f"{name}: expected a non-empty input, got shape {input.shape}")
+            if T == 0:  # an empty batch (nb == 0) is fine: it gives empty outputs, as in PyTorch
+                raise RuntimeError(f"{name}: Expected sequence length to be larger than 0, got "
+                                   f"input of shape {input.shape}")
             x = x.reshape(T * nb, self.input_size)
             steps = (nb,) * T
             sorted_indices = unsorted_indices = None
@@ -498,17 +503,25 @@ class RNNBase(Module):
         return ops.cat(ys, 0), h, c
 
 
+def _reject_proj_size(proj_size):
+    """RNN and GRU take proj_size only to refuse it (PyTorch raises this ValueError too)."""
+    if proj_size != 0:
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+
+
 class RNN(RNNBase):
     """Multi-layer Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (or relu)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, *,
+                 proj_size=0):
         if nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
             mode = "RNN_RELU"
         else:
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+        _reject_proj_size(proj_size)
         super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
@@ -527,6 +540,7 @@ class GRU(RNNBase):
     """Multi-layer GRU (gates r, z, n; see gru_cell); returns output, h_n."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, proj_size=0):
+        _reject_proj_size(proj_size)
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)

@@ -6,6 +6,7 @@ with sequences sorted by length (longest first): `data` is (sum(lengths), *) and
 says how many sequences are still running at step t.  Packing and padding are one gather / scatter
 of rows each, so gradients flow back to the padded input.
 """
+import operator
 from collections import namedtuple
 
 from ... import backend as B
@@ -56,6 +57,30 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     def float(self):
         """The packed batch with float32 data."""
         return self.to(B.float32)
+
+    def half(self):
+        """The packed batch with float16 data."""
+        return self.to(B.float16)
+
+    def long(self):
+        """The packed batch with int64 data."""
+        return self.to(B.int64)
+
+    def int(self):
+        """The packed batch with int32 data."""
+        return self.to(B.int32)
+
+    def short(self):
+        """The packed batch with int16 data."""
+        return self.to(B.int16)
+
+    def char(self):
+        """The packed batch with int8 data."""
+        return self.to(B.int8)
+
+    def byte(self):
+        """The packed batch with uint8 data."""
+        return self.to(B.uint8)
 
     @property
     def is_cuda(self):
@@ -189,6 +214,11 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     bs = _np.asarray(B.to_numpy(sequence.batch_sizes.data), dtype=_np.int64)
     nb, steps = int(bs[0]), len(bs)
     if total_length is not None:
+        try:  # ints, NumPy ints and integer scalar tensors, but no float (it would be truncated)
+            total_length = operator.index(total_length)
+        except TypeError:
+            raise TypeError(f"pad_packed_sequence: total_length must be an int, got "
+                            f"{type(total_length).__name__}") from None
         if total_length < steps:
             raise ValueError(f"Expected total_length to be at least the length of the longest "
                              f"sequence in input, but got total_length={total_length} and max "
@@ -239,7 +269,7 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if not sequences:
         raise RuntimeError("pad_sequence: received an empty list of sequences")
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     ref = sequences[0]
     for i, s in enumerate(sequences):
         if not isinstance(s, Tensor):
@@ -257,6 +287,10 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     """Split a padded batch back into a list of (L_i, *) tensors."""
     lengths = _lengths_array(lengths)
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
+    if len(lengths) != x.shape[0] or ((lengths < 0) | (lengths > x.shape[1])).any():
+        raise RuntimeError(f"unpad_sequence: expected {x.shape[0]} lengths in [0, {x.shape[1]}] "
+                           f"(the batch size and sequence length of the padded input), got "
+                           f"{lengths.tolist()}")
     return [x[j, :int(n)] for j, n in enumerate(lengths)]
 
 
