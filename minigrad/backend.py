@@ -260,6 +260,8 @@ def to_dtype(x):
         d = np.dtype(x)
     except TypeError:
         d = None
+    if d is not None and not d.isnative:  # e.g. big-endian '>i4' read from a file: same values
+        d = d.newbyteorder("=")
     if d is not None and d in _BY_NP:
         return _BY_NP[d]
     raise TypeError(f"unsupported dtype {x!r}: expected one of "

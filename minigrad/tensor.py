@@ -923,6 +923,9 @@ def from_numpy(arr):
     """A tensor sharing memory with a NumPy array."""
     if not isinstance(arr, B.np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(arr).__name__}")
+    if not arr.dtype.isnative:
+        raise ValueError(f"from_numpy: the array's byte order ({arr.dtype}) is not the machine's; "
+                         f"memory cannot be shared: use tensor(arr), which converts")
     B.dtype_of(arr)
     return Tensor._make(arr)
 

@@ -386,3 +386,15 @@ def test_assigning_a_grad_of_the_wrong_shape_or_dtype_raises():
     x.grad = mg.ones(2)
     del x.grad
     assert x.grad is None
+
+
+def test_non_native_byte_order():
+    """Big-endian arrays (as read from some files) convert with tensor(); from_numpy refuses them."""
+    for src in ([1, -2], [1.5, -0.25]):
+        for code in ("i4", "i8", "f4", "f8"):
+            arr = np.array(src, dtype=">" + code)
+            t = mg.tensor(arr)
+            assert t.tolist() == arr.tolist()
+            assert np.asarray(t.numpy()).dtype.isnative
+    with pytest.raises(ValueError, match="byte order"):
+        mg.from_numpy(np.array([1], dtype=">i4"))
