@@ -1,6 +1,7 @@
 """Container modules: Sequential, ModuleList and ModuleDict (PyTorch's names, indexing and repr)."""
 import operator
 from collections import OrderedDict
+from collections.abc import Iterable
 
 from .module import Module, _addindent
 
@@ -65,6 +66,29 @@ class Sequential(Module):
         for m in list(self) + list(other):
             out.append(m)
         return out
+
+    def __iadd__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but "
+                             f"{type(other).__name__} is given.")
+        return self.extend(list(other))
+
+    def _check_factor(self, other):
+        if not isinstance(other, int) or isinstance(other, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self).__name__} and "
+                            f"{type(other).__name__}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self).__name__}")
+
+    def __mul__(self, other):
+        self._check_factor(other)
+        return Sequential(*(list(self) * other))  # the same modules repeated (shared, as in PyTorch)
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other):
+        self._check_factor(other)
+        return self.extend(list(self) * (other - 1))
 
     def append(self, module):
         """Add `module` at the end (named by its position)."""
@@ -237,11 +261,17 @@ class ModuleDict(Module):
 
     def update(self, modules):
         """Add modules from a mapping or an iterable of (name, module) pairs."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(f"ModuleDict.update should be called with an iterable of key/value pairs, "
+                            f"but got {type(modules).__name__}")
         pairs = modules.items() if hasattr(modules, "items") else modules
         for j, pair in enumerate(pairs):
             if hasattr(modules, "items"):
                 key, module = pair
             else:
+                if not isinstance(pair, Iterable):
+                    raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; is "
+                                    f"{type(pair).__name__}")
                 if len(pair) != 2:
                     raise ValueError(f"ModuleDict update sequence element #{j} has length "
                                      f"{len(pair)}; 2 is required")

@@ -324,6 +324,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     w = _class_weight(weight, input, c, op)
     _check_tensor(target, "target", op)
     if target.dtype.is_floating_point:
+        if ignore_index >= 0:
+            raise RuntimeError(f"{op}: ignore_index is not supported for floating point target "
+                               f"(class probabilities), got ignore_index={ignore_index}")
         if target.shape != input.shape:
             raise ValueError(
                 f"{op}: a floating point target holds class probabilities and must have the input's "
@@ -404,15 +407,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     diff = input - target
     sq = diff * diff
     if weight is not None:
-        if weight.shape != input.shape:
-            raise ValueError(f"{op}: weight of shape {_shape_str(weight.shape)} must have the input's "
-                             f"shape {_shape_str(input.shape)}")
-        sq = sq * weight
-        if reduction == "mean":
-            return sq.sum() / weight.sum()
-    if reduction == "none":
-        return sq
-    return sq.sum() if reduction == "sum" else sq.mean()
+        return _weighted(sq, weight, input, reduction, op, mean_by_weight=True)
+    return _reduce(sq, reduction)
 
 
 def _pair_loss(input, target, size_average, reduce, reduction, op):
@@ -428,9 +424,24 @@ def _reduce(loss, reduction):
     return loss if reduction == "none" else loss.sum() if reduction == "sum" else loss.mean()
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none'."""
+def _weighted(loss, weight, input, reduction, op, mean_by_weight):
+    """loss * weight (weight must have the input's shape), reduced; PyTorch's weighted losses."""
+    _check_tensor(weight, "weight", op)
+    if weight.shape != input.shape:
+        raise ValueError(f"{op}: Weights and input must have the same size, got weight of shape "
+                         f"{_shape_str(weight.shape)} for input of shape {_shape_str(input.shape)}")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none' (a weighted mean
+    divides by weight.sum())."""
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "l1_loss")
+    if weight is not None:
+        return _weighted(diff.abs(), weight, input, reduction, "l1_loss", mean_by_weight=True)
     return _reduce(diff.abs(), reduction)
 
 
@@ -452,8 +463,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
     d = diff.abs()
     loss = ops.where(d <= delta, 0.5 * diff * diff, delta * (d - 0.5 * delta))
-    if weight is not None:
-        loss = loss * weight
+    if weight is not None:  # unlike mse_loss and l1_loss, PyTorch's weighted mean here divides by numel
+        return _weighted(loss, weight, input, reduction, "huber_loss", mean_by_weight=False)
     return _reduce(loss, reduction)
 
 

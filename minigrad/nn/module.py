@@ -95,26 +95,45 @@ class Module:
                                   f"function")
 
     def __call__(self, *args, **kwargs):
-        for hook in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
+        with_kwargs = self.__dict__.get("_hooks_with_kwargs", ())
+        for key, hook in list(self.__dict__.get("_forward_pre_hooks", {}).items()):
+            if key in with_kwargs:
+                r = hook(self, args, kwargs)
+                if r is not None:
+                    if not (isinstance(r, tuple) and len(r) == 2):
+                        raise RuntimeError(f"forward pre-hook must return None or a tuple of (new_args, "
+                                           f"new_kwargs), but got {r}.")
+                    args, kwargs = r
+                continue
             r = hook(self, args)
             if r is not None:
                 args = r if isinstance(r, tuple) else (r,)
         out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            r = hook(self, args, out)
+        for key, hook in list(self._forward_hooks.items()):
+            r = hook(self, args, kwargs, out) if key in with_kwargs else hook(self, args, out)
             if r is not None:
                 out = r
         return out
 
-    def register_forward_hook(self, hook):
-        """Call hook(module, inputs, output) after every forward; returns a handle with remove()."""
-        return _add_hook(self._forward_hooks, hook, False)
+    def _register_hook(self, store, hook, prepend, with_kwargs):
+        if store not in self.__dict__:  # a module pickled before this kind of hook existed
+            object.__setattr__(self, store, OrderedDict())
+        handle = _add_hook(self.__dict__[store], hook, prepend)
+        if with_kwargs:
+            if "_hooks_with_kwargs" not in self.__dict__:
+                object.__setattr__(self, "_hooks_with_kwargs", set())
+            self._hooks_with_kwargs.add(handle.key)
+        return handle
 
-    def register_forward_pre_hook(self, hook, *, prepend=False):
-        """Call hook(module, inputs) before every forward; a non-None result replaces the inputs."""
-        if "_forward_pre_hooks" not in self.__dict__:  # a module pickled before pre-hooks existed
-            object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
-        return _add_hook(self._forward_pre_hooks, hook, prepend)
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call hook(module, inputs, output) after every forward (hook(module, inputs, kwargs, output)
+        with with_kwargs=True); a non-None result replaces the output. Returns a handle with remove()."""
+        return self._register_hook("_forward_hooks", hook, prepend, with_kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call hook(module, inputs) before every forward; a non-None result replaces the inputs
+        (with with_kwargs=True: hook(module, inputs, kwargs) may return new (inputs, kwargs))."""
+        return self._register_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
 
     # ------------------------------------------------------------------------- registration
     def __setattr__(self, name, value):
@@ -124,14 +143,14 @@ class Module:
         if isinstance(value, Parameter):
             self._discard(name, keep=params)
             params[name] = value
-        elif isinstance(value, Module):
-            self._discard(name, keep=modules)
-            modules[name] = value
         elif name in params:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' "
                                 f"(minigrad.nn.Parameter or None expected)")
             params[name] = None
+        elif isinstance(value, Module):
+            self._discard(name, keep=modules)
+            modules[name] = value
         elif name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
@@ -168,15 +187,15 @@ class Module:
         object.__delattr__(self, name)
 
     def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
-                      | set(self._modules))
+        keys = set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
+        return sorted(k for k in keys if not k[0].isdigit())  # '0', '1' of Sequential are no attributes
 
     def register_parameter(self, name, param):
         """Add a Parameter (or None) under `name`."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                             f"(minigrad.nn.Parameter or None required)")
-        self._check_name(name, self._parameters)
+        self._check_name(name, self._parameters, "parameter")
         self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
@@ -185,7 +204,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                             f"(minigrad.Tensor or None required)")
-        self._check_name(name, self._buffers)
+        self._check_name(name, self._buffers, "buffer")
         self._discard(name, keep=self._buffers)
         self._buffers[name] = tensor
         if persistent:
@@ -197,18 +216,20 @@ class Module:
         """Add a child module under `name`."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name, self._modules)
+        self._check_name(name, self._modules, "module")
         self._discard(name, keep=self._modules)
         self._modules[name] = module
 
     register_module = add_module
 
-    def _check_name(self, name, store):
+    def _check_name(self, name, store, kind):
         if not isinstance(name, str):
-            raise TypeError(f"name should be a string, got {type(name).__name__}")
-        if not name or "." in name:
-            raise KeyError(f"name can't be empty or contain \".\", got {name!r}")
-        if name in self.__dict__ and name not in store:
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if not name:
+            raise KeyError(f"{kind} name can't be empty string \"\"")
+        if "." in name:
+            raise KeyError(f"{kind} name can't contain \".\", got: {name}")
+        if hasattr(self, name) and name not in store:  # a plain attribute or an entry of another kind
             raise KeyError(f"attribute '{name}' already exists")
 
     # ------------------------------------------------------------------------------ iteration
@@ -246,6 +267,16 @@ class Module:
         if not isinstance(param, Parameter):
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
+
+    def get_buffer(self, target):
+        """The buffer at dotted path `target` (e.g. 'norm.running_mean')."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return mod._buffers[name]
 
     def modules(self):
         """Every module in the tree, this one first."""
@@ -388,6 +419,10 @@ class Module:
         """Cast floating parameters and buffers to float64."""
         return self.to(B.float64)
 
+    def half(self):
+        """Cast floating parameters and buffers to float16."""
+        return self.to(B.float16)
+
     # -------------------------------------------------------------------------- state_dict
     def state_dict(self, destination=None, prefix="", keep_vars=False):
         """An ordered dict of every parameter and persistent buffer by dotted name."""
@@ -430,6 +465,8 @@ class Module:
                     errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
                                   f'array but got {type(value).__name__}.')
                     continue
+            if target.ndim == 0 and tuple(arr.shape) == (1,):  # old checkpoints saved scalars as (1,)
+                arr = arr.reshape(())
             if tuple(arr.shape) != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(arr.shape)} from checkpoint, the shape in current model is "

@@ -83,8 +83,8 @@ class CrossEntropy(Op):
         w, reduction, eps = ctx.args
         xp = B.get_array_module(logp)
         n_classes = logp.shape[1]
-        s = _grad_scale(g, reduction, ctx.denom)
-        s = xp.broadcast_to(s, wy.shape)
+        # ignored targets get exactly 0, also when every target is ignored (g / 0 = inf), as in PyTorch
+        s = xp.where(valid, _grad_scale(g, reduction, ctx.denom), 0)
         p = xp.exp(logp)
         grad = ((1 - eps) * s * wy)[:, None, :] * (p - _onehot(tt, n_classes, p.dtype))
         if eps:
@@ -144,15 +144,17 @@ class NllLoss(Op):
         ctx.denom = wy.sum()
         ctx.reduction = reduction
         ctx.n_classes = x.shape[1]
-        ctx.save_for_backward(tt, wy)
+        ctx.save_for_backward(tt, valid, wy)
         return _reduce(loss, reduction, ctx.denom)
 
     @staticmethod
     def backward(ctx, g):
-        tt, wy = ctx.saved_tensors
+        tt, valid, wy = ctx.saved_tensors
         xp = B.get_array_module(wy)
-        s = xp.broadcast_to(_grad_scale(g, ctx.reduction, ctx.denom), wy.shape)
-        return -(s * wy)[:, None, :] * _onehot(tt, ctx.n_classes, wy.dtype), None
+        # as in PyTorch: ignored targets get 0; with a zero total weight, counted ones get -0/0 = nan
+        s = xp.where(valid, _grad_scale(g, ctx.reduction, ctx.denom), 0)
+        return xp.where(_onehot(tt, ctx.n_classes, bool), -(s * wy)[:, None, :], 0).astype(
+            wy.dtype, copy=False), None
 
 
 def softplus_array(a):

@@ -59,6 +59,10 @@ class LRScheduler:
 
     def step(self, epoch=None):
         """Advance one epoch (or jump to `epoch`, deprecated) and write the new rates into the optimizer."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call "
+                          "`optimizer.step()` first, or the first value of the learning rate schedule "
+                          "is skipped (as in PyTorch).", UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1

@@ -118,6 +118,7 @@ class Optimizer:
 
     def step(self, closure=None):
         """Update every parameter that has a gradient; returns the loss `closure()` computed, if given."""
+        self._opt_called = True  # lets a scheduler warn when it is stepped before the optimizer
         loss = None
         if closure is not None:
             with enable_grad():

@@ -169,6 +169,7 @@ def test_initial_lr_bookkeeping():
     sched = S.ExponentialLR(opt, gamma=0.5)
     assert [g["initial_lr"] for g in opt.param_groups] == list(LRS) and sched.base_lrs == list(LRS)
     assert sched.last_epoch == 0 and sched.get_last_lr() == list(LRS)
+    opt.step()
     sched.step()
     S.StepLR(opt, 2)  # a second scheduler keeps the first's initial_lr
     assert [g["initial_lr"] for g in opt.param_groups] == list(LRS)
@@ -204,6 +205,7 @@ def test_bad_input():
 def test_epoch_argument_is_deprecated():
     opt = _mg_optimizer()
     sched = S.StepLR(opt, 2, gamma=0.5)
+    opt.step()
     with pytest.warns(UserWarning, match="deprecated"):
         sched.step(5)
     assert sched.last_epoch == 5 and sched.get_last_lr() == [LRS[0] / 4, LRS[1] / 4]

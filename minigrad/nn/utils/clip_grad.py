@@ -48,9 +48,10 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            f"gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
     coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     if coef != 1.0 or not math.isfinite(float(total)):
-        for g in grads:
-            g.data *= g.data.dtype.type(coef)
-            g._bump()
+        with B.np.errstate(invalid="ignore"):  # inf * 0 gives nan silently, as in PyTorch
+            for g in grads:
+                g.data *= g.data.dtype.type(coef)
+                g._bump()
     return Tensor._make(xp.asarray(total))
 
 
