@@ -25,14 +25,15 @@ from train import evaluate_loss, load_checkpoint, make_criterion
 
 def translate_tokens(model, src_vocab, tgt_vocab, config, sentences, beam_size=1, max_len=50,
                      alpha=0.6, batch_size=64):
-    """Translate source token lists; returns [(target tokens, attention (len+1, S) or None)]."""
+    """Translate source token lists; returns [(target tokens, attention (len+1, S_i) or None)],
+    S_i being sentence i's own source length with <sos> and <eos> (the batch's padding cut off)."""
     ids = [encode(s, src_vocab, config.get("reverse_source", False)) for s in sentences]
     out = [None] * len(ids)
     model.eval()
     for pos, src, lengths in batches_in_order(ids, batch_size, src_vocab[PAD]):
         results = decode(model, src, lengths, tgt_vocab[SOS], tgt_vocab[EOS], beam_size, max_len, alpha)
         for i, (seq, attn) in zip(pos, results):
-            out[i] = (tgt_vocab.lookup_tokens(seq), attn)
+            out[i] = (tgt_vocab.lookup_tokens(seq), None if attn is None else attn[:, :len(ids[i])])
     return out
 
 

@@ -57,9 +57,10 @@ def parse_args(argv=None):
     p.add_argument("--dropout", type=float, default=0.3, help="dropout probability")
     p.add_argument("--teacher-forcing", type=float, default=1.0,
                    help="probability of feeding the gold token at each decoder step in training")
-    p.add_argument("--eval-teacher-forcing", type=float, default=0.0,
-                   help="teacher forcing of the validation loss that picks best.ckpt (0: the decoder "
-                        "is fed its own predictions, as in the PyTorch tutorial)")
+    p.add_argument("--eval-teacher-forcing", type=float, default=1.0,
+                   help="teacher forcing of the validation loss that picks best.ckpt (1: the usual "
+                        "per-token loss; 0: the decoder is fed its own predictions, as in the "
+                        "PyTorch tutorial's perplexity)")
     p.add_argument("--clip", type=float, default=1.0, help="max gradient norm (0: no clipping)")
     p.add_argument("--epochs", type=int, default=8, help="total epochs (also when resuming)")
     p.add_argument("--batch-size", type=int, default=64, help="sentence pairs per batch")
@@ -235,7 +236,8 @@ def main(argv=None):
         train_loss = train_epoch(model, train_loader, criterion, optimizer, args,
                                  f"epoch {epoch}/{args.epochs}")
         valid_loss = evaluate_loss(model, dev_loader, criterion, args.eval_teacher_forcing)
-        valid_tf = evaluate_loss(model, dev_loader, criterion, 1.0)
+        valid_tf = (valid_loss if args.eval_teacher_forcing >= 1.0
+                    else evaluate_loss(model, dev_loader, criterion, 1.0))
         row = {"epoch": epoch, "train_loss": round(train_loss, 5),
                "train_ppl": round(perplexity(train_loss), 3), "valid_loss": round(valid_loss, 5),
                "valid_ppl": round(perplexity(valid_loss), 3), "valid_loss_tf": round(valid_tf, 5),

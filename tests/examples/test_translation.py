@@ -187,6 +187,22 @@ def test_train_evaluate_translate_smoke(tmp_path):
     assert text.strip()
     if importlib.util.find_spec("matplotlib") is not None:
         assert plot.exists() and (out / "loss_curve.png").exists()
+    # sentences of different lengths decoded in one batch: each attention map has its own width
+    check = (f"import sys; sys.path.insert(0, {EXAMPLE!r})\n"
+             "import numpy as np\n"
+             "from train import load_checkpoint\n"
+             "from evaluate import translate_tokens\n"
+             "model, sv, tv, cfg = load_checkpoint(sys.argv[1])\n"
+             "srcs = [['ein', 'mann', '.'], 'zwei junge frauen sitzen auf einer bank .'.split()]\n"
+             "for beam in (1, 2):\n"
+             "    for src, (_, attn) in zip(srcs, translate_tokens(model, sv, tv, cfg, srcs, beam)):\n"
+             "        attn = np.asarray(attn)\n"
+             "        assert attn.shape[1] == len(src) + 2, (attn.shape, len(src))\n"
+             "        assert np.allclose(attn.sum(axis=1), 1)\n"
+             "print('widths ok')\n")
+    proc = subprocess.run([sys.executable, "-c", check, str(out / "best.ckpt")], capture_output=True,
+                          text=True, timeout=300, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
+    assert "widths ok" in proc.stdout, proc.stderr[-3000:]
 
 
 @needs_data
