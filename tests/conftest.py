@@ -1,4 +1,5 @@
 """Shared test fixtures: the backend under test, torch (when installed) and tolerances."""
+import importlib.util
 import os
 
 import numpy as np
@@ -109,3 +110,14 @@ def torch_parity_case(fn, specs, dtype):
             assert a.grad is not None
             assert a.grad.shape == a.shape and a.grad.dtype == a.dtype
             np.testing.assert_allclose(to_np(a.grad), b.grad.numpy(), **tol)
+
+
+def load_example_model(example):
+    """examples/<example>/model.py as a module of its own name, so the two examples' model.py files
+    cannot shadow each other in one test run."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(root, "examples", example, "model.py")
+    spec = importlib.util.spec_from_file_location(f"{example}_example_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

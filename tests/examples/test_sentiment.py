@@ -12,7 +12,7 @@ import pytest
 
 import minigrad as mg
 
-from conftest import DATA_DIR
+from conftest import DATA_DIR, load_example_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLE = os.path.join(ROOT, "examples", "sentiment")
@@ -22,16 +22,7 @@ TINY = ["--data-dir", os.path.abspath(DATA_DIR), "--limit", "96", "--batch-size"
         "--embed-dim", "8", "--hidden", "8", "--no-progress"]
 
 
-def _load_model_module():
-    # a unique module name, so the translation example's own model.py cannot shadow this one
-    spec = importlib.util.spec_from_file_location("sentiment_example_model",
-                                                  os.path.join(EXAMPLE, "model.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-M = _load_model_module()
+M = load_example_model("sentiment")
 
 
 def _run(script, *args, stdin=None, path=()):

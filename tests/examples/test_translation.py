@@ -13,7 +13,7 @@ import minigrad as mg
 import minigrad.nn as nn
 from minigrad.data import pad_batch
 
-from conftest import DATA_DIR
+from conftest import DATA_DIR, load_example_model
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLE = os.path.join(ROOT, "examples", "translation")
@@ -22,16 +22,7 @@ needs_data = pytest.mark.skipif(not HAS_MULTI30K, reason=f"Multi30k not found un
 PAD, SOS, EOS = 0, 2, 3
 
 
-def _load_model_module():
-    # a unique module name, so the sentiment example's own model.py cannot shadow this one
-    spec = importlib.util.spec_from_file_location("translation_example_model",
-                                                  os.path.join(EXAMPLE, "model.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-M = _load_model_module()
+M = load_example_model("translation")
 
 
 def _batch(seqs, reverse_target=False):
