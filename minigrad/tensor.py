@@ -138,6 +138,15 @@ class Tensor:
 
     # ------------------------------------------------------------------------------ attributes
     @property
+    def array(self):
+        """The raw backend array (NumPy or CuPy) holding this tensor's values; no copy, no autograd."""
+        return self.data
+
+    @array.setter
+    def array(self, value):
+        self.data = value
+
+    @property
     def requires_grad(self):
         """True when gradients are computed for this tensor."""
         if self._base is not None and self._view_ver != self._version.value:
