@@ -543,3 +543,6 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     n1 = ops.norm(x1, 2, dim, keepdim=True).clamp(min=eps)
     n2 = ops.norm(x2, 2, dim, keepdim=True).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+from .attention_functional import (scaled_dot_product_attention,  # noqa: E402,F401  (attention)
+                                   multi_head_attention_forward)
