@@ -10,3 +10,7 @@ from .loss import (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELos
                    HuberLoss)
 from . import functional, init, utils
 from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer,
+                          TransformerDecoderLayer)
+from . import modules

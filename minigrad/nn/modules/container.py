@@ -1,0 +1,2 @@
+"""torch.nn.modules.container."""
+from ..containers import *  # noqa: F401,F403

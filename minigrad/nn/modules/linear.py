@@ -1,0 +1,3 @@
+"""torch.nn.modules.linear (with the NonDynamicallyQuantizableLinear of MultiheadAttention)."""
+from ..linear import *  # noqa: F401,F403
+from ..attention import NonDynamicallyQuantizableLinear  # noqa: F401

@@ -1,0 +1,2 @@
+"""torch.nn.modules.loss."""
+from ..loss import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+"""torch.nn.modules.rnn."""
+from ..rnn import *  # noqa: F401,F403
