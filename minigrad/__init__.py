@@ -11,6 +11,7 @@ from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
+from . import onnx  # noqa: E402  (import-only: export raises, see minigrad/onnx.py)
 
 half, float, double = float16, float32, float64
 long, int, short = int64, int32, int16
