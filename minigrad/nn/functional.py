@@ -13,7 +13,8 @@ from ..tensor import Tensor
 __all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",
            "silu", "softplus", "softmax", "log_softmax", "one_hot", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss",
-           "smooth_l1_loss", "huber_loss", "layer_norm", "pad", "normalize", "cosine_similarity"]
+           "smooth_l1_loss", "huber_loss", "layer_norm", "pad", "normalize", "cosine_similarity",
+           "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
