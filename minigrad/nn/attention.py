@@ -2,15 +2,10 @@
 from .. import backend as B
 from . import functional as F
 from . import init
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module, Parameter
 
-__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A plain Linear under the name PyTorch gives MultiheadAttention's output projection."""
-
+__all__ = ["MultiheadAttention"]
 
 def _param(shape, device, dtype):
     dt = B.to_dtype(dtype) if dtype is not None else B.default_float()

@@ -1,3 +1,3 @@
 """torch.nn.modules.activation: the activations and MultiheadAttention."""
 from ..activation import *  # noqa: F401,F403
-from ..attention import MultiheadAttention  # noqa: F401
+from ..activation import MultiheadAttention  # noqa: F401

@@ -1,3 +1,2 @@
 """torch.nn.modules.linear (with the NonDynamicallyQuantizableLinear of MultiheadAttention)."""
 from ..linear import *  # noqa: F401,F403
-from ..attention import NonDynamicallyQuantizableLinear  # noqa: F401
