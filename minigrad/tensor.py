@@ -871,7 +871,7 @@ for _name in ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "a
               "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "sign", "floor",
               "ceil", "round", "topk", "sort", "argsort", "cumsum", "outer", "nonzero", "floor_divide",
               "remainder", "prod", "norm", "narrow", "movedim", "swapaxes", "repeat", "tile", "unflatten",
-              "roll"]:
+              "roll", "tril", "triu"]:
     setattr(Tensor, _name, _method(getattr(ops, _name)))
 Tensor.true_divide = Tensor.div
 Tensor.multiply = Tensor.mul

@@ -16,6 +16,7 @@ __all__ = [
     "isfinite", "all", "any", "allclose", "equal", "sign", "floor", "ceil", "round", "topk", "sort",
     "argsort", "cumsum", "outer", "dot", "numel", "nonzero", "floor_divide", "remainder", "prod", "norm",
     "narrow", "movedim", "swapaxes", "repeat", "tile", "unflatten", "roll",
+    "tril", "triu",
 ]
 
 
@@ -249,6 +250,27 @@ def maximum(a, b):
 def minimum(a, b):
     """Elementwise minimum of two tensors (ties share the gradient)."""
     return _binary(E.Minimum, a, as_tensor_like(b, a), "minimum")
+
+
+def _triangle(a, diagonal, lower, op):
+    if a.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got {a.ndim}")
+    xp = B.get_array_module(a.array)
+    rows, cols = a.shape[-2:]
+    pick = xp.tril if lower else xp.triu
+    keep = pick(xp.ones((rows, cols), dtype=bool), int(diagonal))
+    zero = xp.zeros((), dtype=a.array.dtype)
+    return E.Where.apply(keep, a, zero)
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dims (j <= i + diagonal) kept, the rest set to 0."""
+    return _triangle(a, diagonal, True, "tril")
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dims (j >= i + diagonal) kept, the rest set to 0."""
+    return _triangle(a, diagonal, False, "triu")
 
 
 def where(condition, input=None, other=None):
