@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from conftest import gradcheck_case, requires_torch, torch, torch_parity_case
+from conftest import gradcheck_case, requires_torch, torch_parity_case
 
 CASES = [(name, shape, k) for name in ("tril", "triu") for shape, k in
          [((3, 4), 0), ((4, 3), -1), ((2, 3, 5), 2), ((3, 3), -5)]]
