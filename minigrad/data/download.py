@@ -3,6 +3,7 @@ import gzip
 import hashlib
 import http.client
 import json
+import logging
 import os
 import re
 import socket
@@ -46,6 +47,8 @@ class Resource:
     convert: str = "copy"
     member: str = None
 
+
+_log = logging.getLogger(__name__)  # "minigrad.data.download"
 
 def data_root(root=None):
     """The dataset root: `root`, else $MINIGRAD_DATA, else ~/.cache/minigrad/datasets."""
@@ -247,6 +250,7 @@ def _fetch_group(url, group, root, from_mirror, progress):
         for d in dests:
             temps.mkdir(os.path.dirname(d))
         src = temps.new(dests[0])
+        _log.info("downloading %s from %s", ", ".join(r.path for r in group), url)
         _download(url, src, group[0], root, progress)
         outs = [temps.new(d) for d in dests]
         if from_mirror:
@@ -258,6 +262,7 @@ def _fetch_group(url, group, root, from_mirror, progress):
             _convert_simple(group[0], src, outs[0], url)
         for out, dest in zip(outs, dests):
             os.replace(out, dest)
+            _log.info("saved %s (sha256 verified)", dest)
         committed = True
     finally:
         temps.cleanup(keep_dirs=committed)
