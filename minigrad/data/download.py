@@ -50,6 +50,7 @@ class Resource:
 
 _log = logging.getLogger(__name__)  # "minigrad.data.download"
 
+
 def data_root(root=None):
     """The dataset root: `root`, else $MINIGRAD_DATA, else ~/.cache/minigrad/datasets."""
     root = root or os.environ.get(ENV_ROOT) or DEFAULT_ROOT
