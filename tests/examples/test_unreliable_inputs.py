@@ -21,9 +21,9 @@ def run(example, script, *args):
                            *map(str, args)], env=env, capture_output=True, text=True, timeout=300)
 
 
-def check(proc_ok, proc_foreign, proc_empty, what):
-    assert proc_ok.returncode == 0 and "warning" not in proc_ok.stderr, proc_ok.stderr
+def check(proc_foreign, proc_empty, what):
     assert proc_foreign.returncode == 0, proc_foreign.stderr
+    assert proc_foreign.stderr.count("warning") == 1, proc_foreign.stderr
     # 3 of 3 Korean/emoji tokens unknown; the English sentence gets no warning
     assert re.search(rf"warning: {what} 2: 3 of 3 tokens \(100%\)", proc_foreign.stderr), proc_foreign.stderr
     assert f"{what} 1" not in proc_foreign.stderr
@@ -32,23 +32,23 @@ def check(proc_ok, proc_foreign, proc_empty, what):
     assert "is empty" in proc_empty.stderr and not proc_empty.stdout.strip()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isfile(os.path.join(DATA_DIR, "sst", "stsa.binary.train.gz")),
                     reason=f"SST-2 not found under {DATA_DIR}")
 def test_sentiment_predict(tmp_path):
-    trained = run("sentiment", "train.py", *TINY, "--limit", 64, "--max-batches", 2, "--out", tmp_path)
+    trained = run("sentiment", "train.py", *TINY, "--limit", 32, "--max-batches", 1, "--out", tmp_path)
     assert trained.returncode == 0, trained.stderr[-3000:]
     ckpt = ["--ckpt", tmp_path / "best.ckpt"]
-    check(run("sentiment", "predict.py", *ckpt, "a gorgeous , witty , seductive movie ."),
-          run("sentiment", "predict.py", *ckpt, "a witty movie .", "정말 재미있는 🎬"),
+    check(run("sentiment", "predict.py", *ckpt, "a witty movie .", "정말 재미있는 🎬"),
           run("sentiment", "predict.py", *ckpt, "a witty movie .", "   "), "text")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not os.path.isdir(os.path.join(DATA_DIR, "multi30k")),
                     reason=f"Multi30k not found under {DATA_DIR}")
 def test_translate(tmp_path):
     trained = run("translation", "train.py", *TINY, "--limit", 32, "--out", tmp_path)
     assert trained.returncode == 0, trained.stderr[-3000:]
     ckpt = ["--checkpoint", tmp_path / "best.ckpt"]
-    check(run("translation", "translate.py", *ckpt, "ein mann ."),
-          run("translation", "translate.py", *ckpt, "ein mann .", "정말 재미있는 🎬"),
+    check(run("translation", "translate.py", *ckpt, "ein mann .", "정말 재미있는 🎬"),
           run("translation", "translate.py", *ckpt, "ein mann .", ""), "sentence")
