@@ -108,10 +108,9 @@ def load_safetensors(path: PathOrFile, device: Any = None) -> "OrderedDict[str, 
         >>> model.load_state_dict(minigrad.load_safetensors("lstm.safetensors"))  # doctest: +SKIP
     """
     st = _safetensors_numpy()
-    is_name = isinstance(path, (str, bytes, os.PathLike))
-    where = repr(os.fsdecode(path)) if is_name else "the file object"
+    where = repr(os.fsdecode(path)) if isinstance(path, (str, os.PathLike)) else "the file object"
     try:
-        if is_name:
+        if isinstance(path, (str, os.PathLike)):
             with open(os.fsdecode(path), "rb") as f:
                 data = f.read()
         else:

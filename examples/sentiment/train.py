@@ -165,7 +165,7 @@ def load_pyplot():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed (pip install 'minigrad[plot]'): skipping curves.png")
+        print("matplotlib is not installed (pip install matplotlib): skipping curves.png")
         return None
     return plt
 

@@ -50,7 +50,7 @@ def _tensorflow_bin_edges():
     return [-x for x in reversed(positive)] + [0.0] + positive
 
 
-def _histogram(values, bins: Union[str, int], max_bins: Optional[int]) -> summary_pb2.HistogramProto:
+def _histogram(values: Any, bins: Union[str, int], max_bins: Optional[int]) -> summary_pb2.HistogramProto:
     """A HistogramProto of a flat float64 array: counts per bucket, min/max/sum/sum of squares."""
     np = B.np
     edges = _tensorflow_bin_edges() if bins == "tensorflow" else bins
@@ -98,6 +98,7 @@ class SummaryWriter:
         self._options = dict(max_queue_size=max_queue, flush_secs=flush_secs,
                              filename_suffix=filename_suffix)
         self._writers: Dict[str, EventFileWriter] = {}
+        self._closed = False
         self._writer(self.log_dir, purge_step)
 
     def _writer(self, folder: str, purge_step: Optional[int] = None) -> EventFileWriter:
@@ -113,7 +114,7 @@ class SummaryWriter:
 
     def _add(self, summary: summary_pb2.Summary, global_step: Optional[int],
              walltime: Optional[float], folder: Optional[str] = None) -> None:
-        if self._writers is None:
+        if self._closed:
             raise RuntimeError("SummaryWriter: the writer is closed")
         event = event_pb2.Event(summary=summary, wall_time=time.time() if walltime is None else walltime)
         if global_step is not None:
@@ -185,14 +186,14 @@ class SummaryWriter:
 
     def flush(self) -> None:
         """Write every pending event to disk (returns once they are written)."""
-        for writer in (self._writers or {}).values():
+        for writer in self._writers.values():
             writer.flush()
 
     def close(self) -> None:
         """Flush and close the event files; the writer cannot be used afterwards."""
-        for writer in (self._writers or {}).values():
+        for writer in self._writers.values():
             writer.close()
-        self._writers = None
+        self._closed = True
 
     def __enter__(self) -> "SummaryWriter":
         return self
