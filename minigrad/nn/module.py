@@ -315,8 +315,8 @@ class Module:
                 seen.add(id(value))
                 yield mod_prefix + ("." if mod_prefix else "") + name, value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-                        ) -> Iterator[Tuple[str, Parameter]]:
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[Tuple[str, Parameter]]:
         """Yield (dotted name, Parameter) pairs, each shared parameter once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -325,8 +325,8 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-                     ) -> Iterator[Tuple[str, Tensor]]:
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
         """Yield (dotted name, buffer) pairs."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
