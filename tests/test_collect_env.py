@@ -81,3 +81,22 @@ def test_complete_dataset_is_reported_complete(tmp_path):
             (tmp_path / path).write_bytes(b"")
     info = get_env_info(str(tmp_path))
     assert info["data"]["datasets"]["nsmc"].startswith("complete")
+
+
+def test_cuda_section_with_a_gpu(monkeypatch):
+    """The GPU branch, with a stand-in for CuPy's runtime API (no GPU on the test machines)."""
+    import types
+    from minigrad import backend as B
+    from minigrad.utils import collect_env
+
+    runtime = types.SimpleNamespace(runtimeGetVersion=lambda: 12040, getDeviceCount=lambda: 2,
+                                    getDeviceProperties=lambda i: {"name": f"GPU {i}".encode()})
+    fake = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=runtime))
+    monkeypatch.setattr(B, "cuda_available", lambda: True)
+    monkeypatch.setattr(B, "_load_cupy", lambda: fake)
+    monkeypatch.setattr(collect_env, "_version", lambda name: "13.0.0" if name == "cupy" else None)
+    cuda = collect_env._cuda()
+    assert cuda == {"cupy": "13.0.0", "available": True, "cuda_runtime": 12040, "devices": ["GPU 0", "GPU 1"]}
+    info = dict(get_env_info(), cuda=cuda)
+    text = collect_env.format_env_info(info)
+    assert "available: runtime 12040, devices GPU 0, GPU 1" in text
