@@ -19,7 +19,8 @@ from .tensor import Tensor
 __all__ = ["save_safetensors", "load_safetensors"]
 
 PathOrFile = Union[str, "os.PathLike[str]", IO[bytes]]
-_INSTALL_HINT = 'the safetensors package is needed: pip install -e ".[safetensors]" (or pip install safetensors)'
+_INSTALL_HINT = ('the safetensors package is needed: pip install -e ".[safetensors]" '
+                 "(or pip install safetensors)")
 
 
 def _safetensors_numpy():

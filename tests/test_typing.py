@@ -66,8 +66,8 @@ def test_public_api_is_annotated(module_name):
 
 def test_checked_surface_covers_the_public_packages():
     names = set(checked_modules())
-    for required in ("minigrad.nn.module", "minigrad.nn.functional", "minigrad.nn.rnn", "minigrad.optim.optimizer",
-                     "minigrad.data.dataloader", "minigrad.interchange"):
+    for required in ("minigrad.nn.module", "minigrad.nn.functional", "minigrad.nn.rnn",
+                     "minigrad.optim.optimizer", "minigrad.data.dataloader", "minigrad.interchange"):
         assert required in names
 
 

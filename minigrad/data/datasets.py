@@ -100,7 +100,8 @@ def _hash_order(n, seed):
 
 
 def rotten_tomatoes(split: str = "all", root: Optional[StrPath] = None, download: bool = True,
-                    mirror: Optional[str] = None, progress: bool = True, seed: int = 0) -> List[Tuple[str, int]]:
+                    mirror: Optional[str] = None, progress: bool = True,
+                    seed: int = 0) -> List[Tuple[str, int]]:
     """Rotten Tomatoes sentence polarity as (text, label), label 1 = positive.
 
     The corpus has no official split: 'all' gives the 5,331 negative then 5,331 positive lines;
@@ -160,7 +161,8 @@ _TATOEBA = {"kor-eng": "tatoeba_manythings/kor-eng.kor.txt.gz",
 
 
 def tatoeba(pair: str = "kor-eng", reverse: bool = False, root: Optional[StrPath] = None,
-            download: bool = True, mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, str]]:
+            download: bool = True, mirror: Optional[str] = None,
+            progress: bool = True) -> List[Tuple[str, str]]:
     """Tatoeba (manythings.org) pairs as (english, other); reverse=True gives (other, english)."""
     if pair not in _TATOEBA:
         raise ValueError(f"tatoeba: unknown pair {pair!r}; expected one of {', '.join(_TATOEBA)}")

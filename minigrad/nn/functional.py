@@ -319,7 +319,8 @@ def _class_weight(weight, input, n_classes, op):
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                   size_average: Optional[bool] = None, ignore_index: int = -100,
-                  reduce: Optional[bool] = None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+                  reduce: Optional[bool] = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross entropy between logits (C,), (N, C) or (N, C, d1, ...) and class indices or probabilities."""
     op = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -405,7 +406,8 @@ def _check_target_shape(input, target, op, stacklevel):
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
-             reduce: Optional[bool] = None, reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+             reduce: Optional[bool] = None, reduction: str = "mean",
+             weight: Optional[Tensor] = None) -> Tensor:
     """Mean squared error (input - target)^2, reduced by 'mean', 'sum' or 'none'."""
     op = "mse_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -445,7 +447,8 @@ def _weighted(loss, weight, input, reduction, op, mean_by_weight):
 
 
 def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
-            reduce: Optional[bool] = None, reduction: str = "mean", weight: Optional[Tensor] = None) -> Tensor:
+            reduce: Optional[bool] = None, reduction: str = "mean",
+            weight: Optional[Tensor] = None) -> Tensor:
     """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none' (a weighted mean
     divides by weight.sum())."""
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "l1_loss")

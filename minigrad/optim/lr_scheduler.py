@@ -93,7 +93,8 @@ _LRScheduler = LRScheduler
 class StepLR(LRScheduler):
     """Multiply the learning rate by `gamma` every `step_size` epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
@@ -263,7 +264,7 @@ class ReduceLROnPlateau(LRScheduler):
             return a < (best * (1.0 - self.threshold) if rel else best - self.threshold)
         return a > (best * (self.threshold + 1.0) if rel else best + self.threshold)
 
-    def step(self, metrics: Any, epoch: Optional[int] = None) -> None:  # type: ignore[override]  # as in PyTorch
+    def step(self, metrics: Any, epoch: Optional[int] = None) -> None:  # type: ignore[override]
         """Record this epoch's metric and reduce the rates if it has plateaued."""
         current = float(metrics)
         if epoch is None:
