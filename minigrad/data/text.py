@@ -180,7 +180,7 @@ def build_vocab(token_lists: Iterable[Sequence[str]], min_freq: int = 1, max_siz
 
 def _as_list(seq):
     if isinstance(seq, Tensor):
-        return B.to_numpy(seq.data).reshape(-1)
+        return B.to_numpy(seq.array).reshape(-1)
     return seq
 
 
