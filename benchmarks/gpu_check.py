@@ -33,7 +33,8 @@ LOG_LIMIT = 400_000                                # characters of one part's ou
 # (name, what it proves, test paths, seconds on the GPU, -k expression of the dry run)
 TEST_GROUPS = [
     ("tests-core", "backend, devices, tensors, autograd",
-     ["tests/test_backend.py", "tests/test_tensor.py", "tests/test_autograd.py"], 40, "device"),
+     ["tests/test_backend.py", "tests/test_backend_random.py", "tests/test_tensor.py",
+      "tests/test_autograd.py"], 40, "device"),
     ("tests-ops", "op parity with PyTorch and float64 gradcheck",
      ["tests/test_ops_elementwise.py", "tests/test_ops_index.py", "tests/test_ops_matmul.py",
       "tests/test_ops_reduce.py", "tests/test_ops_shape.py"], 55, "matmul and gradcheck"),
