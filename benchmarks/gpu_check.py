@@ -89,7 +89,17 @@ def parse_pytest(output):
                 counts["errors" if word.startswith("error") else word] = int(n)
             break
     failed = [m.group(1) for m in re.finditer(r"^(?:FAILED|ERROR) (\S+)", output, re.M)]
+    if not counts:  # killed before its summary: count the progress characters printed so far
+        marks = "".join(m.group(1) for m in _PROGRESS.finditer(output))
+        for char, word in (".", "passed"), ("F", "failed"), ("E", "errors"), ("s", "skipped"):
+            if marks.count(char):
+                counts[word] = marks.count(char)
+        if counts:
+            counts["unfinished"] = 1
     return counts, failed
+
+
+_PROGRESS = re.compile(r"^([.FEsxX]+)\s*(?:\[\s*\d+%\])?\s*$", re.M)
 
 
 _BENCH_ROW = re.compile(r"^(LSTM|GRU)\s+(\w+)\s+(minigrad|pytorch)\s+([\d.]+)\s+([\d.]+)\s+(\d+)"
@@ -198,6 +208,8 @@ def plan(args, data):
     pytest = [py, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", "--color=no"]
     if not args.dry_run and args.workers > 1 and _has_module("xdist"):
         pytest += ["-n", str(args.workers)]
+    if not args.dry_run and _has_module("pytest_timeout"):
+        pytest += ["--timeout", "120"]   # a hanging test fails alone instead of ending its group
     for name, what, paths, budget, dry_k in TEST_GROUPS:
         cmd = pytest + paths + (["-k", dry_k] if args.dry_run else [])
         parts.append((name, what, cmd, budget, backend))
@@ -279,7 +291,10 @@ def render(results, meta):
     for r in results:
         detail = r["what"]
         if "counts" in r:
-            detail = ", ".join(f"{v} {k}" for k, v in r["counts"].items()) or "no pytest summary"
+            counts = {k: v for k, v in r["counts"].items() if k != "unfinished"}
+            detail = ", ".join(f"{v} {k}" for k, v in counts.items()) or "no pytest summary"
+            if r["counts"].get("unfinished"):
+                detail += " before it was stopped"
         lines.append(f"| {r['name']} | {r['status'].upper()} | {r['seconds']:.0f} | {r['limit']:.0f} "
                      f"| {detail} |")
     failed = [(r["name"], t) for r in results for t in r.get("failed_tests", [])]

@@ -84,6 +84,9 @@ def test_parse_pytest_summary_and_failures():
     assert counts == {"failed": 1, "passed": 5, "skipped": 2, "errors": 1}
     assert failed == ["tests/test_x.py::test_a[float32-cuda]", "tests/test_y.py::test_b"]
     assert check.parse_pytest("collected 3 items\nKilled\n") == ({}, [])
+    partial = "..F.s..                                  [ 40%]\n...E\n"   # killed mid-run
+    assert check.parse_pytest(partial)[0] == {"passed": 8, "failed": 1, "errors": 1, "skipped": 1,
+                                              "unfinished": 1}
 
 
 def test_judge_fails_a_test_group_that_ran_nothing():
