@@ -12,7 +12,8 @@ TIMEOUT; the others still run), in this order:
   train-*    one epoch of the sentiment example on SST-2 and a slice of the translation example,
              then the GPU-trained sentiment checkpoint classifies text with MINIGRAD_BACKEND=numpy
 The summary (pass/fail per part, the benchmark table, the training figures) is written to
-$OUT/summary.md (or --out, default runs/gpu_check), with summary.json and the full log.txt beside it.
+$OUT/summary.md (or --out, default runs/gpu_check), with summary.json and the full log.txt beside it:
+those three files only (the trainers write their checkpoints into a temporary folder).
 The exit status is 0 only when every part passed.
 """
 import argparse
@@ -20,9 +21,11 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -222,7 +225,9 @@ def plan(args, data):
                   ("CPU (dry run)" if args.dry_run else "CUDA/cuDNN"), bench, BENCH_BUDGET, backend))
     if data is None:
         return [(n, w, c, b * scale, be) for n, w, c, b, be in parts], "no data folder (run gpu_prepare.py)"
-    runs = os.path.join(args.out, "train")
+    # a fresh folder (no stale checkpoint can stand in for a failed run), not under --out: the GPU
+    # machine sends back at most 8 files from $OUT, and the three of the summary matter
+    runs = args.train_dir = tempfile.mkdtemp(prefix="gpu_check_train_")
     if args.dry_run:
         sent = ["--limit", "64", "--embed-dim", "8", "--hidden", "8"]
         trans = ["--limit", "32", "--embed-dim", "8", "--hidden", "8", "--batch-size", "16"]
@@ -377,6 +382,8 @@ def main(argv=None):
         log.write(result["output"][-LOG_LIMIT:])
         log.flush()
     log.close()
+    if getattr(args, "train_dir", None):
+        shutil.rmtree(args.train_dir, ignore_errors=True)
     meta = {"mode": "dry run on the CPU" if args.dry_run else "GPU", "started": started,
             "seconds": time.perf_counter() - t_start, "budget": args.budget, "data": data,
             "backend": "numpy" if args.dry_run else "cupy"}

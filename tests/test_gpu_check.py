@@ -54,6 +54,8 @@ def test_dry_run_of_the_whole_check(tmp_path):
         assert parts["train-cpu-load"]["lines"]
     assert "| tests-rnn | OK |" in summary and "| GRU | tiny |" in summary
     assert "bench" in (tmp_path / "log.txt").read_text()
+    # what the GPU machine sends back from $OUT: at most 8 files, so only these three go there
+    assert sorted(os.listdir(tmp_path)) == ["log.txt", "summary.json", "summary.md"]
 
 
 def test_a_part_over_its_limit_is_killed_with_its_children():
