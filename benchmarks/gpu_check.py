@@ -5,9 +5,10 @@
     python benchmarks/gpu_check.py --dry-run    # the same on the CPU, tiny sizes (run by the test suite)
 
 Parts, each in its own subprocess with its own time limit (a part that runs over is killed and marked
-TIMEOUT; the others still run), in this order:
+TIMEOUT; the others still run; time a part leaves unused goes to the later ones), in this order:
   env        GPU name, CUDA / CuPy / PyTorch versions, free memory, and a first tensor on the device
-  tests-*    groups of the test suite under MINIGRAD_BACKEND=cupy (pytest's summary is parsed)
+  tests-*    groups of the test suite under MINIGRAD_BACKEND=cupy, side by side (--serial: one after
+             another); pytest's summary is parsed, or its progress when a group is stopped
   bench      benchmarks/rnn.py: minigrad on CuPy vs PyTorch CUDA (cuDNN), LSTM and GRU, 3 sizes
   train-*    one epoch of the sentiment example on SST-2 and a slice of the translation example,
              then the GPU-trained sentiment checkpoint classifies text with MINIGRAD_BACKEND=numpy
@@ -33,26 +34,29 @@ CARRIED_DATA = os.path.join(ROOT, ".gpudata")     # filled by benchmarks/gpu_pre
 SHARED_DATA = os.path.join(ROOT, "..", "shared", "data")
 LOG_LIMIT = 400_000                                # characters of one part's output kept in log.txt
 
-# (name, what it proves, test paths, seconds on the GPU, -k expression of the dry run)
+# (name, what it proves, test paths, -k expression of the dry run). The groups run at the same time
+# (one process each, TESTS_BUDGET seconds for all): on a fresh machine much of their time is CuPy
+# compiling its kernels, which is CPU work that the machine's cores do side by side.
 TEST_GROUPS = [
     ("tests-core", "backend, devices, tensors, autograd",
      ["tests/test_backend.py", "tests/test_backend_random.py", "tests/test_tensor.py",
-      "tests/test_autograd.py"], 40, "device"),
+      "tests/test_autograd.py"], "device"),
     ("tests-ops", "op parity with PyTorch and float64 gradcheck",
      ["tests/test_ops_elementwise.py", "tests/test_ops_index.py", "tests/test_ops_matmul.py",
-      "tests/test_ops_reduce.py", "tests/test_ops_shape.py"], 55, "matmul and gradcheck"),
+      "tests/test_ops_reduce.py", "tests/test_ops_shape.py"], "matmul and gradcheck"),
     ("tests-rnn", "RNN/LSTM/GRU parity grid, cells, packing (fused CUDA kernels)",
-     ["tests/nn/test_rnn.py", "tests/nn/test_rnn_cells.py", "tests/nn/test_rnn_packing.py"], 70,
+     ["tests/nn/test_rnn.py", "tests/nn/test_rnn_cells.py", "tests/nn/test_rnn_packing.py"],
      "pack_padded_layout"),
     ("tests-checkpoints", "save/load, GPU checkpoint loaded on CPU and back",
-     ["tests/test_serialization.py"], 20, "gpu_checkpoint or map_location"),
+     ["tests/test_serialization.py"], "gpu_checkpoint or map_location"),
     ("tests-examples", "sentiment and translation smoke tests",
-     ["tests/examples"], 55, "padding_and_batch_order and gru"),
+     ["tests/examples"], "padding_and_batch_order and gru"),
 ]
-BENCH_BUDGET = 110
-TRAIN_BUDGETS = {"train-sentiment": 40, "train-translation": 50, "train-cpu-load": 10}
 ENV_BUDGET = 30
-TOTAL_BUDGET = 480   # the sum of the parts' limits: 8 minutes
+TESTS_BUDGET = 180
+BENCH_BUDGET = 150
+TRAIN_BUDGETS = {"train-sentiment": 50, "train-translation": 60, "train-cpu-load": 10}
+TOTAL_BUDGET = 480   # the sum of the phases' limits: 8 minutes
 
 
 # ------------------------------------------------------------------------------- running parts
@@ -213,9 +217,9 @@ def plan(args, data):
         pytest += ["-n", str(args.workers)]
     if not args.dry_run and _has_module("pytest_timeout"):
         pytest += ["--timeout", "120"]   # a hanging test fails alone instead of ending its group
-    for name, what, paths, budget, dry_k in TEST_GROUPS:
+    for name, what, paths, dry_k in TEST_GROUPS:
         cmd = pytest + paths + (["-k", dry_k] if args.dry_run else [])
-        parts.append((name, what, cmd, budget, backend))
+        parts.append((name, what, cmd, TESTS_BUDGET, backend))
     # large first: it carries the target (at most 1.5x cuDNN), and a timeout cuts the table's end
     sizes, repeats = ("tiny", 1) if args.dry_run else ("large,medium,small", 3)
     models = "GRU" if args.dry_run else "LSTM,GRU"
@@ -253,6 +257,30 @@ def plan(args, data):
 def _has_module(name):
     import importlib.util
     return importlib.util.find_spec(name) is not None
+
+
+def phases(parts, serial=False):
+    """Consecutive parts grouped into phases run one after another; the test groups form one phase
+    whose parts run at the same time (unless `serial`)."""
+    out = []
+    for part in parts:
+        if not serial and out and part[0].startswith("tests-") and out[-1][0][0].startswith("tests-"):
+            out[-1].append(part)
+        else:
+            out.append([part])
+    return out
+
+
+def run_phase(phase, limit, env_for):
+    """Run a phase's parts (at the same time when several), each with `limit` seconds."""
+    if len(phase) == 1:
+        name, what, cmd, _, backend = phase[0]
+        return [run_part(cmd, limit, env=env_for(backend))]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(len(phase)) as pool:
+        jobs = [pool.submit(run_part, cmd, limit, env_for(backend))
+                for _, _, cmd, _, backend in phase]
+        return [job.result() for job in jobs]
 
 
 def part_limit(own, left, later):
@@ -346,6 +374,8 @@ def main(argv=None):
     ap.add_argument("--budget-scale", type=float, default=1.0,
                     help="multiply every part's own time limit (default %(default)s)")
     ap.add_argument("--only", default=None, help="comma-separated part names (or prefixes) to run")
+    ap.add_argument("--serial", action="store_true",
+                    help="run the test groups one after another (default: at the same time)")
     ap.add_argument("--workers", type=int, default=1,
                     help="pytest-xdist workers for the test groups on the GPU (when xdist is there; "
                          "off by default: the suite has not been run under xdist)")
@@ -365,22 +395,26 @@ def main(argv=None):
     log = open(os.path.join(args.out, "log.txt"), "w", encoding="utf-8")
     if note:
         print("note:", note)
-    for i, (name, what, cmd, limit, backend) in enumerate(parts):
-        limit = part_limit(limit, deadline - time.perf_counter(), [p[3] for p in parts[i + 1:]])
-        print(f"== {name} ({what}): limit {limit:.0f} s", flush=True)
+    steps = phases(parts, serial=args.serial)
+    budgets = [max(p[3] for p in phase) for phase in steps]
+    for i, phase in enumerate(steps):
+        limit = part_limit(budgets[i], deadline - time.perf_counter(), budgets[i + 1:])
+        print(f"== {', '.join(p[0] for p in phase)}: limit {limit:.0f} s", flush=True)
         if limit < 3:
-            result = {"status": "skipped", "returncode": None, "seconds": 0.0,
-                      "output": "skipped: the total budget is spent"}
+            outcome = [{"status": "skipped", "returncode": None, "seconds": 0.0,
+                        "output": "skipped: the total budget is spent"} for _ in phase]
         else:
-            result = run_part(cmd, limit, env=part_env(backend, data))
-        result.update(name=name, what=what, limit=limit, command=" ".join(map(shlex.quote, cmd)))
-        judge(name, result)
-        results.append(result)
-        print(f"   {result['status'].upper()} in {result['seconds']:.1f} s", flush=True)
-        log.write(f"\n===== {name}: {result['status']} in {result['seconds']:.1f} s (limit "
-                  f"{limit:.0f} s)\n$ MINIGRAD_BACKEND={backend} {result['command']}\n")
-        log.write(result["output"][-LOG_LIMIT:])
-        log.flush()
+            outcome = run_phase(phase, limit, lambda backend: part_env(backend, data))
+        for (name, what, cmd, _, backend), result in zip(phase, outcome):
+            result.update(name=name, what=what, limit=limit,
+                          command=" ".join(map(shlex.quote, cmd)))
+            judge(name, result)
+            results.append(result)
+            print(f"   {name}: {result['status'].upper()} in {result['seconds']:.1f} s", flush=True)
+            log.write(f"\n===== {name}: {result['status']} in {result['seconds']:.1f} s (limit "
+                      f"{limit:.0f} s)\n$ MINIGRAD_BACKEND={backend} {result['command']}\n")
+            log.write(result["output"][-LOG_LIMIT:])
+            log.flush()
     log.close()
     if getattr(args, "train_dir", None):
         shutil.rmtree(args.train_dir, ignore_errors=True)

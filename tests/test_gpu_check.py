@@ -77,6 +77,22 @@ def test_part_limits_pass_unused_time_on_but_keep_the_later_parts_reserve():
     assert check.part_limit(10, left=0, later=[]) == 0
 
 
+def test_test_groups_form_one_phase_unless_serial():
+    parts = [("env",), ("tests-core",), ("tests-rnn",), ("bench",), ("train-x",)]
+    assert [[p[0] for p in ph] for ph in check.phases(parts)] == [
+        ["env"], ["tests-core", "tests-rnn"], ["bench"], ["train-x"]]
+    assert len(check.phases(parts, serial=True)) == 5
+
+
+def test_a_phase_runs_its_parts_at_the_same_time():
+    sleep = [sys.executable, "-c", "import time; time.sleep(2)"]
+    phase = [("a", "", sleep, 1, "numpy"), ("b", "", sleep, 1, "numpy"), ("c", "", sleep, 1, "numpy")]
+    start = time.perf_counter()
+    results = check.run_phase(phase, 30, lambda backend: None)
+    assert [r["status"] for r in results] == ["ok"] * 3
+    assert time.perf_counter() - start < 5.5   # not 3 x 2 s one after another
+
+
 def test_parse_pytest_summary_and_failures():
     out = ("....F.E\n=== short test summary info ===\n"
            "FAILED tests/test_x.py::test_a[float32-cuda] - AssertionError: bad\n"
