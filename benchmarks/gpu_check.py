@@ -191,17 +191,25 @@ try:
 except Exception as exc:
     info["nvidia_smi"] = f"unavailable ({type(exc).__name__})"
 # a first tensor on the backend under test, with a backward pass and a fused-kernel LSTM step
-import minigrad as mg
-t0 = time.perf_counter()
-info["minigrad_backend"] = mg.get_backend()
-x = mg.randn(8, 16, requires_grad=True)
-(x @ x.T).tanh().sum().backward()
-lstm = mg.nn.LSTM(16, 32)
-out, _ = lstm(mg.randn(5, 3, 16))
-out.sum().backward()
-info["first_tensor_device"] = str(x.grad.device)
-info["first_ops_seconds"] = round(time.perf_counter() - t0, 2)
+failed = False
+try:
+    t0 = time.perf_counter()
+    import minigrad as mg
+    info["minigrad_backend"] = mg.get_backend()
+    x = mg.randn(8, 16, requires_grad=True)
+    (x @ x.T).tanh().sum().backward()
+    lstm = mg.nn.LSTM(16, 32)
+    out, _ = lstm(mg.randn(5, 3, 16))
+    out.sum().backward()
+    info["first_tensor_device"] = str(x.grad.device)
+    info["first_ops_seconds"] = round(time.perf_counter() - t0, 2)
+except Exception as exc:  # keep the versions above in the report
+    import traceback
+    traceback.print_exc()
+    info["minigrad_error"] = f"{type(exc).__name__}: {exc}"
+    failed = True
 print("ENV " + json.dumps(info))
+sys.exit(1 if failed else 0)
 """
 
 

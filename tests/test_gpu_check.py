@@ -150,3 +150,13 @@ def test_prepare_target_is_ignored_by_git():
     if subprocess.run(["git", "rev-parse"], cwd=ROOT, capture_output=True).returncode:
         pytest.skip("not a git checkout")
     assert prepare.is_ignored(prepare.TARGET)
+
+
+def test_env_part_reports_why_the_backend_is_unusable():
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy is installed here")
+    result = check.run_part([sys.executable, "-c", check.ENV_SCRIPT], 120,
+                            env=check.part_env("cupy", None))
+    check.judge("env", result)
+    assert result["status"] == "failed"
+    assert result["info"]["numpy"] and "cupy backend is not available" in result["info"]["minigrad_error"]
