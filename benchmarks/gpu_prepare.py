@@ -9,6 +9,7 @@ Multi30k (de, en) from .gpudata/ (about 3 MiB). Files already copied and unchang
 """
 import argparse
 import filecmp
+import json
 import os
 import shutil
 import subprocess
@@ -92,6 +93,8 @@ def main(argv=None):
     print(f"  carry:     {[TARGET]}")
     print(f"  timeout_s: {GPU_SECONDS}")
     print(f"  command:   {gpu_command()}")
+    print("as the device tool's arguments:")
+    print("  " + json.dumps({"command": gpu_command(), "carry": [TARGET], "timeout_s": GPU_SECONDS}))
     print()
     print("What comes back from $OUT: summary.md (one page), summary.json, log.txt.")
     return 0
