@@ -190,7 +190,10 @@ def _canonical_mask(mask, name, query, other=None, other_name=""):
     if is_bool:
         xp = _xp(mask)
         return Tensor._make(xp.where(mask.array, -xp.inf, 0.0).astype(query.array.dtype))
-    return mask if mask.dtype == query.dtype else mask.to(query.dtype)
+    if mask.dtype != query.dtype:
+        raise RuntimeError(f"multi_head_attention_forward: a float {name} must have the query's dtype "
+                           f"{query.dtype}, got {mask.dtype}")
+    return mask
 
 
 def _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):

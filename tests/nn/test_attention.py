@@ -368,6 +368,7 @@ def test_mha_dropout_only_in_training():
     (None, lambda m, mha, x, b: mha(x, x, x, attn_mask=m.ones(3, 3, dtype=m.bool))),
     (None, lambda m, mha, x, b: mha(x, x, x, attn_mask=m.ones(4, 3, 5, dtype=m.bool))),
     (None, lambda m, mha, x, b: mha(x, x, x, attn_mask=m.ones(5, 5, dtype=m.int64))),
+    (None, lambda m, mha, x, b: mha(x, x, x, attn_mask=m.zeros(5, 5, dtype=m.float64))),
     (None, lambda m, mha, x, b: mha(x, x, x, key_padding_mask=m.ones(3, 5, dtype=m.bool))),
     (None, lambda m, mha, x, b: mha(x, x, x, key_padding_mask=m.ones(2, 5, 1, dtype=m.bool))),
     (None, lambda m, mha, x, b: mha(b, b, b)),
