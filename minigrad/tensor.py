@@ -7,8 +7,8 @@ from . import backend as B
 from . import ops
 from ._tensor_str import tensor_repr
 from .autograd import backward as _run_backward, is_grad_enabled
-from .ops import index as I
-from .ops.index import check_index_bounds
+from .primitives import elementwise as E, index as I, shape as S
+from .primitives.index import check_index_bounds
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
@@ -316,11 +316,11 @@ class Tensor:
             if dev != self.device:
                 if dev.type == "cuda":
                     B.xp_for(dev)  # raises a clear error when cupy is missing
-                out = ops.E.ToDevice.apply(out, dev)
+                out = E.ToDevice.apply(out, dev)
         if dtype is not None:
             dt = B.to_dtype(dtype)
             if dt != out.dtype:
-                out = ops.E.Cast.apply(out, dt.np)
+                out = E.Cast.apply(out, dt.np)
         if copy and out is self:
             out = self.clone()
         return out
@@ -385,7 +385,7 @@ class Tensor:
 
     def clone(self):
         """A copy of the data that stays in the graph."""
-        return _Clone.apply(self)
+        return E.Clone.apply(self)
 
     def contiguous(self):
         """This tensor (minigrad keeps no stride state that needs it)."""
@@ -529,12 +529,12 @@ class Tensor:
         if kind == "index":
             out = I.SetItem.apply(base, self, arg, False)  # the data is shared: record, don't copy
         elif kind == "reshape":
-            out = ops.S.Reshape.apply(self, base.shape)
+            out = S.Reshape.apply(self, base.shape)
         else:  # permute
             inverse = [0] * len(arg)
             for i, ax in enumerate(arg):
                 inverse[ax] = i
-            out = ops.S.Permute.apply(self, tuple(inverse))
+            out = S.Permute.apply(self, tuple(inverse))
         base._take_graph(out)
 
     def _sync_view(self):
@@ -550,11 +550,11 @@ class Tensor:
         if kind == "index":
             new = I.GetItem.apply(base, arg)
         elif kind == "permute":
-            new = ops.S.Permute.apply(base, arg)
+            new = S.Permute.apply(base, arg)
         elif kind == "expand":
-            new = ops.S.Expand.apply(base, self.shape)
+            new = S.Expand.apply(base, self.shape)
         else:
-            new = ops.S.Reshape.apply(base, self.shape)
+            new = S.Reshape.apply(base, self.shape)
         self.grad_fn, self._output_nr, self._requires_grad = new.grad_fn, 0, True
 
     def _inplace(self, fn, other, xp_fn):
@@ -840,18 +840,6 @@ def _imul(a, b):
 
 def _idiv(a, b):
     a /= b
-
-
-class _Clone(I.Op):
-    node = "Clone"
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
 
 
 def _method(fn):

@@ -71,7 +71,7 @@ def test_mm_bmm_dot_reject_wrong_ranks():
 
 
 def test_fused_linear_op_gradcheck():
-    from minigrad.ops.matmul import Linear
+    from minigrad.primitives.matmul import Linear
     gradcheck_case(lambda m, x, w, b: Linear.apply(x, w, b), [(2, 3, 4), (5, 4), (5,)])
     gradcheck_case(lambda m, x, w: Linear.apply(x, w), [(4,), (2, 4)])
 
@@ -79,7 +79,7 @@ def test_fused_linear_op_gradcheck():
 @requires_torch
 def test_fused_linear_op_matches_torch():
     import torch
-    from minigrad.ops.matmul import Linear
+    from minigrad.primitives.matmul import Linear
 
     def fn(m, x, w, b):
         return Linear.apply(x, w, b) if m is mg else torch.nn.functional.linear(x, w, b)

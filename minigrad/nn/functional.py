@@ -5,9 +5,9 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
-from ..ops import elementwise as E, nn_ops as NN
-from ..ops.index import EmbeddingLookup
-from ..ops.matmul import Linear as LinearOp
+from ..primitives import elementwise as E, nn as NN
+from ..primitives.index import EmbeddingLookup
+from ..primitives.matmul import Linear as LinearOp
 from ..tensor import Tensor
 
 __all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",

@@ -3,8 +3,8 @@ promotion in front of the differentiable primitives defined in the submodules.""
 import numbers
 
 from .. import backend as B
-from . import elementwise as E, reduce as R, shape as S, index as I, matmul as M
-from .reduce import normalize_dim, normalize_dims
+from ..primitives import elementwise as E, reduce as R, shape as S, index as I, matmul as M
+from ..primitives.base import normalize_dim, normalize_dims
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
@@ -1024,21 +1024,7 @@ def cumsum(a, dim):
     d = normalize_dim(dim, a.ndim, "cumsum")
     if a.array.dtype.kind in "bui":
         a = a.to(B.int64)
-    return _Cumsum.apply(a, d) if a.ndim else a.clone()
-
-
-class _Cumsum(E.Op):
-    node = "Cumsum"
-
-    @staticmethod
-    def forward(ctx, a, dim):
-        ctx.dim = dim
-        return B.get_array_module(a).cumsum(a, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = B.get_array_module(g)
-        return xp.flip(xp.cumsum(xp.flip(g, axis=ctx.dim), axis=ctx.dim), axis=ctx.dim)
+    return R.Cumsum.apply(a, d) if a.ndim else a.clone()
 
 
 def numel(a):

@@ -1,6 +1,6 @@
 """Shape ops: reshape/view, transpose, permute, expand, cat, stack, split, unbind, flip."""
 from .. import backend as B
-from .elementwise import Op, unbroadcast
+from .base import Op, unbroadcast
 
 
 class Reshape(Op):
@@ -134,3 +134,26 @@ class Flip(Op):
     @staticmethod
     def backward(ctx, g):
         return B.get_array_module(g).flip(g, axis=ctx.axes)
+
+
+class PadSequence(Op):
+    """Stack sequences of shapes (L_i, *) into (max L, B, *) or (B, max L, *), padding the rest."""
+
+    @staticmethod
+    def forward(ctx, *seqs, batch_first, value, left):
+        xp = B.get_array_module(seqs[0])
+        steps = max(s.shape[0] for s in seqs)
+        out = xp.full((len(seqs), steps) + seqs[0].shape[1:], value, dtype=seqs[0].dtype)
+        ctx.slices = []
+        for j, s in enumerate(seqs):
+            sl = slice(steps - s.shape[0], steps) if left else slice(0, s.shape[0])
+            out[j, sl] = s
+            ctx.slices.append(sl)
+        ctx.batch_first = batch_first
+        return out if batch_first else xp.ascontiguousarray(xp.swapaxes(out, 0, 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.batch_first:
+            g = B.get_array_module(g).swapaxes(g, 0, 1)
+        return tuple(g[j, sl] for j, sl in enumerate(ctx.slices))

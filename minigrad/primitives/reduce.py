@@ -1,31 +1,6 @@
 """Reductions along dimensions: sum, mean, var, max/min, logsumexp, softmax and log_softmax."""
 from .. import backend as B
-from .elementwise import Op
-
-
-def normalize_dim(dim, ndim, op="op"):
-    """Turn an int (possibly negative) into a valid axis, raising IndexError like PyTorch."""
-    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
-    if dim < lo or dim > hi:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], "
-                         f"but got {dim})")
-    return dim % max(ndim, 1)
-
-
-def normalize_dims(dim, ndim, op="op"):
-    """None -> all axes; int or sequence -> a sorted tuple of non-negative axes."""
-    if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (list, tuple)):
-        axes = [normalize_dim(d, ndim, op) for d in dim]
-        for i, ax in enumerate(axes):
-            if ax in axes[:i]:
-                raise RuntimeError(f"{op}: dim {ax} appears multiple times in the list of dims")
-        axes = tuple(sorted(axes)) if ndim else ()
-        return axes if axes or ndim == 0 else tuple(range(ndim))
-    return (normalize_dim(dim, ndim, op),) if ndim else ()
+from .base import Op
 
 
 def _expand_back(g, shape, axes, keepdim):
@@ -288,3 +263,15 @@ class LogSoftmax(Op):
         y, = ctx.saved_tensors
         xp = B.get_array_module(y)
         return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True)
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return B.get_array_module(a).cumsum(a, axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = B.get_array_module(g)
+        return xp.flip(xp.cumsum(xp.flip(g, axis=ctx.dim), axis=ctx.dim), axis=ctx.dim)

@@ -5,7 +5,7 @@ Backward passes scatter-add, so repeated indices accumulate their gradients.
 import numbers
 
 from .. import backend as B
-from .elementwise import Op, unbroadcast
+from .base import Op, unbroadcast
 
 
 def is_advanced(key):
@@ -183,3 +183,36 @@ class EmbeddingLookup(Op):
         if padding_idx is not None:
             out[padding_idx] = 0
         return out, None
+
+
+class GatherRows(Op):
+    """out = a[index] for unique row indices (backward scatters into zeros; no accumulation needed)."""
+    node = "PackPaddedSequence"
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.meta = (a.shape, index)
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        out = B.get_array_module(g).zeros(shape, dtype=g.dtype)
+        out[index] = g
+        return out, None
+
+
+class ScatterRows(Op):
+    """out = full((rows, *a.shape[1:]), value); out[index] = a (backward gathers the rows back)."""
+    node = "PadPackedSequence"
+
+    @staticmethod
+    def forward(ctx, a, index, rows, value):
+        ctx.index = index
+        out = B.get_array_module(a).full((rows,) + a.shape[1:], value, dtype=a.dtype)
+        out[index] = a
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return g[ctx.index], None, None, None

@@ -1,47 +1,8 @@
 """Elementwise ops with broadcasting: arithmetic, exp/log family, activations, clamp, where, casts."""
 import math
-import sys
 
 from .. import backend as B
-from ..autograd import Function
-
-
-class Op(Function):
-    """A built-in op: forward and backward work on backend arrays (numpy or cupy)."""
-    raw = True
-    node = None   # PyTorch's name for the node where it differs from the class name (e.g. 'Mm')
-    overload = 0  # PyTorch numbers the nodes of an op's overloads: SumBackward0 / SumBackward1
-
-    def name(self):
-        """The node's name as PyTorch shows it in `grad_fn` (e.g. 'MulBackward0')."""
-        return f"{self.node or type(self).__name__}Backward{self.overload}"
-
-
-def unbroadcast(grad, shape):
-    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
-
-
-def _shape(x):
-    return getattr(x, "shape", ())
-
-
-def _broadcast_error(op, a, b):
-    """The error to raise for a ValueError from a binary op: a clear one for a shape mismatch."""
-    try:
-        B.np.broadcast_shapes(tuple(_shape(a)), tuple(_shape(b)))
-    except ValueError:
-        return RuntimeError(f"{op}: the shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be "
-                            f"broadcast together")
-    return sys.exc_info()[1]  # the shapes were fine: keep the original error
+from .base import Op, broadcast_error as _broadcast_error, shape_of as _shape, unbroadcast
 
 
 class Add(Op):
@@ -528,3 +489,15 @@ class ToDevice(Op):
     @staticmethod
     def backward(ctx, g):
         return B.to_device(g, ctx.src)
+
+
+class Clone(Op):
+    """A copy of the data that stays in the graph."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g

@@ -1,6 +1,6 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcast batch dims) and the fused linear layer."""
 from .. import backend as B
-from .elementwise import Op, unbroadcast
+from .base import Op, unbroadcast
 
 
 def _matmul_error(a, b):

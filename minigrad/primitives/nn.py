@@ -6,7 +6,8 @@ every trailing dimension folded into D, and targets (N, D).  The wrappers in
 minigrad.nn.functional reshape to and from it.
 """
 from .. import backend as B
-from .elementwise import Op, sigmoid_array
+from .base import Op
+from .elementwise import sigmoid_array
 
 
 def log_softmax_array(z, axis):
