@@ -5,6 +5,7 @@ import numbers
 from .. import backend as B
 from ..primitives import elementwise as E, reduce as R, shape as S, index as I, matmul as M
 from ..primitives.base import normalize_dim, normalize_dims
+from ..primitives import recurrent  # noqa: F401  (minigrad.ops.recurrent.USE_CUDA_KERNELS, as documented)
 
 __all__ = [
     "add", "sub", "mul", "div", "true_divide", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
