@@ -88,7 +88,23 @@ _RELEASED = ("Trying to backward through the graph a second time (or directly ac
              "when you call .backward(). Specify retain_graph=True if you need to backward through "
              "the graph a second time.")
 
-_Tensor = None  # minigrad.Tensor, set by minigrad.tensor once the class exists (avoids an import cycle)
+# ------------------------------------------------------------------------------ the tensor class
+# The engine wraps arrays in tensors (Function outputs, gradients handed to hooks, autograd.grad's
+# results) but sits below minigrad/tensor.py in the layering: it cannot import the class.  tensor.py
+# hands it down once, right after defining it, through register_tensor_class (the only call of its
+# kind; tests/test_layering.py checks that no other module reaches into the engine's state).
+_Tensor = None
+
+
+def register_tensor_class(cls):
+    """Tell the engine which class wraps its arrays (called once, by minigrad/tensor.py).
+
+    The class must offer ``_make(array, requires_grad, grad_fn, output_nr)`` and the attributes the
+    engine reads (``array``, ``grad``, ``grad_fn``, ``requires_grad``, ``_version``, ``_hooks``, the view
+    fields).  Calling it again replaces the class (for tests of the engine in isolation)."""
+    global _Tensor
+    _Tensor = cls
+
 
 
 class Function:
