@@ -1,4 +1,4 @@
-"""What every primitive shares: the `Op` base class, broadcast reduction and dim normalisation.
+"""What every primitive shares: the `Op` base class, broadcast error messages and dim normalisation.
 
 A primitive is one differentiable operation on backend arrays (NumPy or CuPy): a `forward` that
 computes the result and a `backward` that turns the output's gradient into the inputs' gradients,
@@ -8,14 +8,19 @@ unwraps tensors into arrays before `forward` and wraps the results afterwards.
 import sys
 
 from .. import backend as B
-from ..autograd import Function
+from ..autograd import Function, unwrap
 
-__all__ = ["Op", "unbroadcast", "shape_of", "broadcast_error", "normalize_dim", "normalize_dims"]
+__all__ = ["Op", "shape_of", "broadcast_error", "normalize_dim", "normalize_dims"]
 
 
 class Op(Function):
-    """A built-in op: forward and backward work on backend arrays (numpy or cupy)."""
-    raw = True
+    """A built-in op: forward and backward work on backend arrays (numpy or cupy).
+
+    forward(ctx, *arrays, **options) returns the result array(s); backward(ctx, *output_grads)
+    returns one gradient array (or None) per input, in the order of forward's arguments.  A
+    gradient may keep the broadcast shape of the output: the engine sums it down to the input's
+    shape (`autograd.sum_to`), so binary ops need no reduction of their own.
+    """
     node = None   # PyTorch's name for the node where it differs from the class name (e.g. 'Mm')
     overload = 0  # PyTorch numbers the nodes of an op's overloads: SumBackward0 / SumBackward1
 
@@ -23,18 +28,14 @@ class Op(Function):
         """The node's name as PyTorch shows it in `grad_fn` (e.g. 'MulBackward0')."""
         return f"{self.node or type(self).__name__}Backward{self.overload}"
 
+    # the engine's two hooks: forward sees the tensors' arrays, backward returns a tuple of arrays
+    @classmethod
+    def _forward(cls, ctx, args, kwargs):
+        return cls.forward(ctx, *unwrap(args), **kwargs)
 
-def unbroadcast(grad, shape):
-    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    def _backward(self, grads):
+        out = self.backward(self, *grads)
+        return out if isinstance(out, tuple) else (out,)
 
 
 def shape_of(x):

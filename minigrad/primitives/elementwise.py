@@ -2,13 +2,12 @@
 import math
 
 from .. import backend as B
-from .base import Op, broadcast_error as _broadcast_error, shape_of as _shape, unbroadcast
+from .base import Op, broadcast_error as _broadcast_error, shape_of as _shape
 
 
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a + b
         except ValueError:
@@ -16,15 +15,13 @@ class Add(Op):
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None), (unbroadcast(g, sb) if nb else None)
+        return (g if na else None), (g if nb else None)
 
 
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a - b
         except ValueError:
@@ -32,9 +29,8 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, g):
-        sa, sb = ctx.shapes
         na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None), (unbroadcast(-g, sb) if nb else None)
+        return (g if na else None), (-g if nb else None)
 
 
 class Mul(Op):
@@ -42,7 +38,6 @@ class Mul(Op):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(b if na else None, a if nb else None)  # only what backward needs
-        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a * b
         except ValueError:
@@ -51,8 +46,8 @@ class Mul(Op):
     @staticmethod
     def backward(ctx, g):
         b, a = ctx.saved_tensors
-        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
-        return (unbroadcast(g * b, sa) if na else None), (unbroadcast(g * a, sb) if nb else None)
+        na, nb = ctx.needs_input_grad
+        return (g * b if na else None), (g * a if nb else None)
 
 
 class Div(Op):
@@ -60,7 +55,6 @@ class Div(Op):
     def forward(ctx, a, b):
         na, nb = ctx.needs_input_grad
         ctx.save_for_backward(a if nb else None, b)
-        ctx.shapes = (_shape(a), _shape(b))
         try:
             return a / b
         except ValueError:
@@ -69,9 +63,9 @@ class Div(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
-        ga = unbroadcast(g / b, sa) if na else None
-        gb = unbroadcast(-g * a / (b * b), sb) if nb else None
+        na, nb = ctx.needs_input_grad
+        ga = g / b if na else None
+        gb = -g * a / (b * b) if nb else None
         return ga, gb
 
 
@@ -95,14 +89,14 @@ class Pow(Op):
             xp = B.get_array_module(g)
             with B.np.errstate(divide="ignore", invalid="ignore"):
                 ga = g * b * a ** (b - 1)
-            ga = unbroadcast(xp.where(b == 0, 0, ga) if B.is_array(b) or b == 0 else ga, _shape(a))
+            ga = xp.where(b == 0, 0, ga) if B.is_array(b) or b == 0 else ga
         if nb:
             xp = B.get_array_module(out)
             # d(a^b)/db = a^b log a (nan for a < 0); PyTorch defines it as 0 where a == 0 and b >= 0
             with B.np.errstate(divide="ignore", invalid="ignore"):
                 log_a = xp.log(a) if B.is_array(a) else (math.log(a) if a > 0 else -math.inf if a == 0
                                                          else math.nan)
-                gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, g * out * log_a), _shape(b))
+                gb = xp.where((a == 0) & (b >= 0), 0, g * out * log_a)
         return ga, gb
 
 
@@ -146,8 +140,8 @@ class Remainder(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g, _shape(a)) if na else None
-        gb = unbroadcast(-g * (a // b), _shape(b)) if nb else None
+        ga = g if na else None
+        gb = -g * (a // b) if nb else None
         return ga, gb
 
 
@@ -437,8 +431,8 @@ def _tie_split(ctx, g, a_wins, b_wins, a, b):
     xp = B.get_array_module(g)
     half = xp.where(a_wins | b_wins, g, g / 2)
     na, nb = ctx.needs_input_grad
-    ga = unbroadcast(xp.where(b_wins, 0, half), a.shape) if na else None
-    gb = unbroadcast(xp.where(a_wins, 0, half), b.shape) if nb else None
+    ga = xp.where(b_wins, 0, half) if na else None
+    gb = xp.where(a_wins, 0, half) if nb else None
     return ga, gb
 
 
@@ -446,7 +440,6 @@ class Where(Op):
     @staticmethod
     def forward(ctx, cond, a, b):
         ctx.save_for_backward(cond)
-        ctx.shapes = (_shape(a), _shape(b))
         try:
             return B.get_array_module(cond).where(cond, a, b)
         except ValueError:
@@ -459,9 +452,8 @@ class Where(Op):
         cond, = ctx.saved_tensors
         xp = B.get_array_module(g)
         _, na, nb = ctx.needs_input_grad
-        sa, sb = ctx.shapes
-        ga = unbroadcast(xp.where(cond, g, 0), sa) if na else None
-        gb = unbroadcast(xp.where(cond, 0, g), sb) if nb else None
+        ga = xp.where(cond, g, 0) if na else None
+        gb = xp.where(cond, 0, g) if nb else None
         return None, ga, gb
 
 

@@ -5,7 +5,7 @@ Backward passes scatter-add, so repeated indices accumulate their gradients.
 import numbers
 
 from .. import backend as B
-from .base import Op, unbroadcast
+from .base import Op
 
 
 def is_advanced(key):
@@ -104,7 +104,7 @@ class SetItem(Op):
             gb = g.copy()
             gb[key] = 0
         if nv:
-            gv = unbroadcast(g[key], vshape)
+            gv = g[key]
         return gb, gv, None, None
 
 
