@@ -61,13 +61,13 @@ def _index_node(key):
 class GetItem(Op):
     @staticmethod
     def forward(ctx, a, key):
-        ctx.meta = (a.shape, a.dtype, key)
+        ctx.shape, ctx.dtype, ctx.key = a.shape, a.dtype, key
         ctx.node = _index_node(key)
         return a[key]
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, key = ctx.meta
+        shape, dtype, key = ctx.shape, ctx.dtype, ctx.key
         out = B.get_array_module(g).zeros(shape, dtype=dtype)
         if any(B.is_array(k) and k.dtype != bool for k in key):  # integer arrays may repeat
             B.scatter_add(out, _bool_to_int(key), g)
@@ -90,14 +90,14 @@ class SetItem(Op):
 
     @staticmethod
     def forward(ctx, base, value, key, write=True):
-        ctx.meta = (key, getattr(value, "shape", ()))
+        ctx.key = key
         if write:  # write=False records a view's in-place change whose data is already in `base`
             base[key] = value
         return base
 
     @staticmethod
     def backward(ctx, g):
-        key, vshape = ctx.meta
+        key = ctx.key
         nb, nv = ctx.needs_input_grad[:2]
         gb = gv = None
         if nb:
@@ -124,14 +124,14 @@ def _gather_index(index, dim):
 class Gather(Op):
     @staticmethod
     def forward(ctx, a, dim, index):
-        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.shape, ctx.dtype, ctx.dim = a.shape, a.dtype, dim
         ctx.save_for_backward(index)
         return a[_gather_index(index, dim)]
 
     @staticmethod
     def backward(ctx, g):
         index, = ctx.saved_tensors
-        shape, dtype, dim = ctx.meta
+        shape, dtype, dim = ctx.shape, ctx.dtype, ctx.dim
         out = B.get_array_module(g).zeros(shape, dtype=dtype)
         return B.scatter_add(out, _gather_index(index, dim), g)
 
@@ -139,14 +139,14 @@ class Gather(Op):
 class IndexSelect(Op):
     @staticmethod
     def forward(ctx, a, dim, index):
-        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.shape, ctx.dtype, ctx.dim = a.shape, a.dtype, dim
         ctx.save_for_backward(index)
         return B.get_array_module(a).take(a, index, axis=dim)
 
     @staticmethod
     def backward(ctx, g):
         index, = ctx.saved_tensors
-        shape, dtype, dim = ctx.meta
+        shape, dtype, dim = ctx.shape, ctx.dtype, ctx.dim
         out = B.get_array_module(g).zeros(shape, dtype=dtype)
         return B.scatter_add(out, (slice(None),) * dim + (index,), g)
 
@@ -170,14 +170,14 @@ class EmbeddingLookup(Op):
 
     @staticmethod
     def forward(ctx, weight, indices, padding_idx=None):
-        ctx.meta = (weight.shape, weight.dtype, padding_idx)
+        ctx.shape, ctx.dtype, ctx.padding_idx = weight.shape, weight.dtype, padding_idx
         ctx.save_for_backward(indices)
         return weight[indices]
 
     @staticmethod
     def backward(ctx, g):
         indices, = ctx.saved_tensors
-        shape, dtype, padding_idx = ctx.meta
+        shape, dtype, padding_idx = ctx.shape, ctx.dtype, ctx.padding_idx
         out = B.get_array_module(g).zeros(shape, dtype=dtype)
         B.scatter_add(out, indices.reshape(-1), g.reshape(-1, shape[1]))
         if padding_idx is not None:
@@ -191,12 +191,12 @@ class GatherRows(Op):
 
     @staticmethod
     def forward(ctx, a, index):
-        ctx.meta = (a.shape, index)
+        ctx.shape, ctx.index = a.shape, index
         return a[index]
 
     @staticmethod
     def backward(ctx, g):
-        shape, index = ctx.meta
+        shape, index = ctx.shape, ctx.index
         out = B.get_array_module(g).zeros(shape, dtype=g.dtype)
         out[index] = g
         return out, None

@@ -63,7 +63,7 @@ def _rows(a):
     return a.reshape(n, a.shape[-1])
 
 
-class Linear(Op):
+class FusedLinear(Op):
     """y = x W^T + b for x of shape (..., in), W (out, in), b (out,), as one node."""
 
     @staticmethod

@@ -13,19 +13,19 @@ def _expand_back(g, shape, axes, keepdim):
 class Sum(Op):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        ctx.meta = (a.shape, axes, keepdim)
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.overload = int(len(axes) < a.ndim)  # a sum over some dims is SumBackward1
         return a.sum(axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
-        return _expand_back(g, *ctx.meta)
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim)
 
 
 class Mean(Op):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
-        ctx.meta = (a.shape, axes, keepdim)
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.overload = int(len(axes) < a.ndim)
         n = 1
         for ax in axes:
@@ -36,7 +36,7 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return _expand_back(g / ctx.n, *ctx.meta)
+        return _expand_back(g / ctx.n, ctx.shape, ctx.axes, ctx.keepdim)
 
 
 class Var(Op):
@@ -48,7 +48,7 @@ class Var(Op):
         mean = a.mean(axis=axes, keepdims=True)
         centred = a - mean
         ctx.save_for_backward(centred)
-        ctx.meta = (a.shape, axes, keepdim)
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.denom = max(n - correction, 0)
         with B.np.errstate(divide="ignore", invalid="ignore"):
             return (centred * centred).sum(axis=axes, keepdims=keepdim) / ctx.denom
@@ -57,7 +57,7 @@ class Var(Op):
     def backward(ctx, g):
         centred, = ctx.saved_tensors
         with B.np.errstate(divide="ignore", invalid="ignore"):
-            return _expand_back(g, *ctx.meta) * centred * (2.0 / ctx.denom)
+            return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * centred * (2.0 / ctx.denom)
 
 
 class MaxMinAll(Op):
@@ -109,13 +109,13 @@ class Prod(Op):
     @staticmethod
     def forward(ctx, a, axis, keepdim):
         ctx.save_for_backward(a)
-        ctx.meta = (a.shape, axis, keepdim)
+        ctx.shape, ctx.axis, ctx.keepdim = a.shape, axis, keepdim
         return a.prod(axis=axis, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
         a, = ctx.saved_tensors
-        shape, axis, keepdim = ctx.meta
+        shape, axis, keepdim = ctx.shape, ctx.axis, ctx.keepdim
         xp = B.get_array_module(a)
         flat = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
         ones = xp.ones_like(flat[..., :1])
@@ -144,14 +144,14 @@ class Norm(Op):
         else:
             out = ((absa ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
         ctx.save_for_backward(a, out)
-        ctx.meta = (p, axes)
+        ctx.p, ctx.axes = p, axes
         return out if keepdim else out.reshape(tuple(n for i, n in enumerate(out.shape)
                                                      if i not in axes))
 
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
-        p, axes = ctx.meta
+        p, axes = ctx.p, ctx.axes
         xp = B.get_array_module(a)
         g = g.reshape(out.shape)
         if p == 0:
@@ -178,7 +178,7 @@ class MaxMinDim(Op):
         ctx.node = "Max" if is_max else "Min"
         idx_k = xp.expand_dims(idx, dim)
         values = xp.take_along_axis(a, idx_k, axis=dim)
-        ctx.meta = (a.shape, a.dtype, dim, keepdim)
+        ctx.shape, ctx.dtype, ctx.dim, ctx.keepdim = a.shape, a.dtype, dim, keepdim
         ctx.save_for_backward(idx_k)
         if not keepdim:
             values = values.squeeze(dim)
@@ -188,7 +188,7 @@ class MaxMinDim(Op):
     @staticmethod
     def backward(ctx, g, _gi):
         idx_k, = ctx.saved_tensors
-        shape, dtype, dim, keepdim = ctx.meta
+        shape, dtype, dim, keepdim = ctx.shape, ctx.dtype, ctx.dim, ctx.keepdim
         xp = B.get_array_module(g)
         out = xp.zeros(shape, dtype=dtype)
         if not keepdim:
@@ -218,14 +218,14 @@ class LogSumExp(Op):
     def forward(ctx, a, axes, keepdim):
         out = logsumexp_array(a, axes, keepdims=True)
         ctx.save_for_backward(a, out)
-        ctx.meta = (a.shape, axes, keepdim)
+        ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         return out if keepdim else out.squeeze(axes)
 
     @staticmethod
     def backward(ctx, g):
         a, out = ctx.saved_tensors
         xp = B.get_array_module(a)
-        shape, axes, keepdim = ctx.meta
+        shape, axes, keepdim = ctx.shape, ctx.axes, ctx.keepdim
         return _expand_back(g, shape, axes, keepdim) * xp.exp(a - out)
 
 

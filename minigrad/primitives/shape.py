@@ -96,7 +96,7 @@ class Split(Op):
 
     @staticmethod
     def forward(ctx, a, sizes, dim):
-        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.dim = dim
         outs, start = [], 0
         index = [slice(None)] * a.ndim
         for n in sizes:
@@ -107,7 +107,7 @@ class Split(Op):
 
     @staticmethod
     def backward(ctx, *grads):
-        return B.get_array_module(grads[0]).concatenate(grads, axis=ctx.meta[2])
+        return B.get_array_module(grads[0]).concatenate(grads, axis=ctx.dim)
 
 
 class Unbind(Op):
