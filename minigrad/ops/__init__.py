@@ -7,11 +7,17 @@ functions `minigrad` exports and which methods `Tensor` has; this module applies
 """
 from ..primitives import recurrent  # noqa: F401  (minigrad.ops.recurrent.USE_CUDA_KERNELS, as documented)
 from ..primitives.base import normalize_dim, normalize_dims  # noqa: F401  (used by nn modules)
-from ..tensor import Tensor
 from . import methods
 from .promotion import as_tensor_like  # noqa: F401
 
 _functions = methods.functions()
 globals().update(_functions)
 __all__ = list(_functions)
-methods.install(Tensor)
+methods.install()
+
+
+def __getattr__(name):  # rows added after import by methods.register
+    fn = methods.functions().get(name)
+    if fn is None:
+        raise AttributeError(f"module 'minigrad.ops' has no attribute {name!r}")
+    return fn

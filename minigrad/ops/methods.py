@@ -7,6 +7,7 @@ are method rows whose name is the dunder.  Adding an op therefore takes one prim
 (`minigrad/primitives/`), one public function (`minigrad/ops/<theme>.py`) and one row here;
 `tensor.py` is never touched.  `minigrad/ops/__init__.py` reads this table once at import time.
 """
+from ..tensor import Tensor
 from . import compare as C, elementwise as E, index as I, inplace as IP, linalg as L, reduce as R
 from . import shape as S
 from .promotion import as_tensor_like
@@ -120,8 +121,36 @@ def functions():
     return {name: fn for name, fn, where in TABLE if "F" in where}
 
 
-def install(cls):
-    """Bind every "M" row onto `cls` (Tensor) as a method or operator."""
+def install():
+    """Bind every "M" row onto Tensor as a method or operator (done once, by minigrad/ops/__init__.py)."""
     for name, fn, where in TABLE:
         if "M" in where:
-            setattr(cls, name, fn)
+            setattr(Tensor, name, fn)
+
+
+def register(name, fn, where="FM"):
+    """Add a row after import: for ops written outside minigrad's source (a notebook, a test).
+
+    An "M" row is bound onto Tensor at once; an "F" row is found by `minigrad.<name>` and
+    `minigrad.ops.<name>` (their module `__getattr__` reads this table).  Inside minigrad's source,
+    write the row into TABLE instead.
+
+    Example:
+        >>> import minigrad as mg
+        >>> from minigrad.ops import methods
+        >>> def twice(a):
+        ...     return a * 2
+        >>> methods.register("twice", twice)
+        >>> mg.twice(mg.tensor([1.0])).tolist(), mg.tensor([3.0]).twice().tolist()
+        ([2.0], [6.0])
+    """
+    if not where or set(where) - {"F", "M"}:
+        raise ValueError(f"register: where must be made of 'F' (function) and 'M' (method), got "
+                         f"{where!r}")
+    if not callable(fn):
+        raise TypeError(f"register: expected a function for {name!r}, got {type(fn).__name__}")
+    if "F" in where and name in functions() or "M" in where and hasattr(Tensor, name):
+        raise ValueError(f"register: {name!r} already exists; pick another name")
+    TABLE.append((name, fn, where))
+    if "M" in where:
+        setattr(Tensor, name, fn)
