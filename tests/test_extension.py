@@ -35,8 +35,7 @@ def atan(input):
 def atan_row():
     methods.register("atan", atan)  # the table row, added at run time
     yield
-    methods.TABLE.remove(("atan", atan, "FM"))
-    delattr(mg.Tensor, "atan")
+    methods.unregister("atan")
 
 
 def test_toy_op_is_a_function_and_a_method(atan_row):
@@ -70,6 +69,12 @@ def test_register_rejects_clashes_and_bad_rows(name, where, exc):
     with pytest.raises(exc):
         methods.register(name, atan, where)
     assert not hasattr(mg.Tensor, "toy")
+
+
+def test_unregister_only_removes_rows_added_at_run_time():
+    with pytest.raises(ValueError, match="register"):
+        methods.unregister("sum")
+    assert mg.Tensor.sum is mg.sum
 
 
 def test_table_rows_are_unique_and_bound():

@@ -115,6 +115,8 @@ TABLE = [
     ("__itruediv__", IP.div_, "M"),
 ]
 
+_BUILT_IN = len(TABLE)  # rows after this index were added at run time by register()
+
 
 def functions():
     """{name: function} of every "F" row: the public `minigrad.<name>` functions."""
@@ -154,3 +156,14 @@ def register(name, fn, where="FM"):
     TABLE.append((name, fn, where))
     if "M" in where:
         setattr(Tensor, name, fn)
+
+
+def unregister(name):
+    """Remove the rows that `register` added for `name` (e.g. before redefining it in a notebook)."""
+    rows = [row for row in TABLE[_BUILT_IN:] if row[0] == name]
+    if not rows:
+        raise ValueError(f"unregister: no op named {name!r} was added with register()")
+    for row in rows:
+        TABLE.remove(row)
+        if "M" in row[2]:
+            delattr(Tensor, name)
