@@ -93,8 +93,9 @@ class Function:
 
     # ----- the engine's two hooks (Op overrides both to work on backend arrays)
     @classmethod
-    def _forward(cls, ctx, args, kwargs):
-        """Run forward on the call's arguments as given (Tensors), recording nothing inside."""
+    def _forward(cls, ctx, args, arrays, kwargs):
+        """Run forward on the call's arguments as given (Tensors), recording nothing inside;
+        `arrays` are the same arguments with every tensor replaced by its backend array."""
         with no_grad():
             return cls.forward(ctx, *args, **kwargs)
 
@@ -124,13 +125,18 @@ class Function:
         Tensor = _Tensor
         ctx = cls()
         record = False
-        if _GradMode.enabled:
-            for a in args:
-                if isinstance(a, Tensor):
+        grad_mode = _GradMode.enabled
+        arrays = []  # the arguments with each tensor replaced by its array (for Op._forward)
+        for a in args:
+            if isinstance(a, Tensor):
+                if grad_mode:
                     if a._base is not None and a._view_ver != a._version.value:
                         a._sync_view()  # a view whose base changed in place: refresh its graph
                     if a._requires_grad:
                         record = True
+                arrays.append(a.array)
+            else:
+                arrays.append(a)
         if B._cupy is not None:
             _check_devices(cls, args)
         if record:  # where each input's gradient goes; forward may use needs_input_grad to save less
@@ -151,7 +157,7 @@ class Function:
         else:
             ctx.needs_input_grad = (False,) * len(args)
 
-        out = cls._forward(ctx, args, kwargs)
+        out = cls._forward(ctx, args, arrays, kwargs)
 
         if isinstance(out, tuple):
             results = tuple(_wrap_output(ctx, o, i, record, Tensor) for i, o in enumerate(out))
@@ -204,12 +210,6 @@ def _version_checks(ctx, args, results, Tensor):
                     checks.append((t._version, t._version.value, s))
                     break
     return tuple(checks)
-
-
-def unwrap(args):
-    """The backend arrays of the tensors among `args` (other values unchanged), for Op._forward."""
-    Tensor = _Tensor
-    return [a.array if isinstance(a, Tensor) else a for a in args]
 
 
 def _check_devices(fn, args):

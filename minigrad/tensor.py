@@ -4,7 +4,6 @@ This module owns the data type: construction, attributes, conversion, hooks and 
 view / in-place bookkeeping is its base class `ViewTracking` (views.py); the math methods and operators
 (`t.sum()`, `a + b`, `t.add_(...)`) are bound onto the class by the table in `minigrad/ops/methods.py`.
 """
-import builtins
 import numbers
 import weakref
 
@@ -19,7 +18,6 @@ from .views import Version, ViewTracking, mark_view
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 _ndarray = B.np.ndarray
-builtins_any = builtins.any
 
 
 class _HookHandle:
@@ -458,7 +456,7 @@ class Tensor(ViewTracking):
 
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):
-        if isinstance(key, list) and builtins_any(
+        if isinstance(key, list) and any(
                 k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key):
             key = tuple(key)  # x[[[0, 1], [1, 2]]] means x[[0, 1], [1, 2]], as in PyTorch
         if not isinstance(key, tuple):
@@ -491,7 +489,7 @@ class Tensor(ViewTracking):
             out.append(k)
         key = tuple(out)
         check_index_bounds(key, self.shape)
-        if not I.is_advanced(key) and not builtins_any(k is Ellipsis for k in key):
+        if not I.is_advanced(key) and not any(k is Ellipsis for k in key):
             key = key + (Ellipsis,)  # so a full integer index gives a 0-d view, not a NumPy scalar
         return key
 
@@ -567,7 +565,7 @@ def shape_arg(shape):
 def size_arg(size, op):
     """A shape for a new tensor: ints >= 0 (PyTorch's error for a negative one)."""
     shape = shape_arg(size)
-    if builtins_any(s < 0 for s in shape):
+    if any(s < 0 for s in shape):
         raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
     return shape
 

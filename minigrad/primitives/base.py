@@ -8,7 +8,7 @@ unwraps tensors into arrays before `forward` and wraps the results afterwards.
 import sys
 
 from .. import backend as B
-from ..autograd import Function, unwrap
+from ..autograd import Function
 
 __all__ = ["Op", "shape_of", "broadcast_error", "normalize_dim", "normalize_dims"]
 
@@ -30,8 +30,8 @@ class Op(Function):
 
     # the engine's two hooks: forward sees the tensors' arrays, backward returns a tuple of arrays
     @classmethod
-    def _forward(cls, ctx, args, kwargs):
-        return cls.forward(ctx, *unwrap(args), **kwargs)
+    def _forward(cls, ctx, args, arrays, kwargs):
+        return cls.forward(ctx, *arrays, **kwargs)
 
     def _backward(self, grads):
         out = self.backward(self, *grads)
