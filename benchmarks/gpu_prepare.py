@@ -50,7 +50,9 @@ def copy_data(source, target):
 
 def is_ignored(path):
     """True when git ignores `path` (relative to the checkout), so it travels only when carried."""
-    proc = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True)
+    # a trailing slash: .gitignore's `/.gpudata/` matches a folder, also before the folder exists
+    proc = subprocess.run(["git", "check-ignore", "-q", path.rstrip("/") + "/"], cwd=ROOT,
+                          capture_output=True)
     return proc.returncode == 0
 
 
