@@ -49,8 +49,10 @@ def copy_data(source, target):
 
 
 def is_ignored(path):
-    """True when git ignores `path` (relative to the checkout), so it travels only when carried."""
-    # a trailing slash: .gitignore's `/.gpudata/` matches a folder, also before the folder exists
+    """True when git ignores the folder `path` (relative to the checkout), so it travels only when
+    carried."""
+    # asked as a folder ("path/"): a pattern such as "/.gpudata/" matches folders only, and the
+    # folder may not exist yet on a fresh clone
     proc = subprocess.run(["git", "check-ignore", "-q", path.rstrip("/") + "/"], cwd=ROOT,
                           capture_output=True)
     return proc.returncode == 0
