@@ -14,6 +14,7 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..primitives.attention import ScaledDotProductAttention
+from ..primitives.matmul import FusedLinear
 from ..tensor import Tensor
 
 __all__ = ["scaled_dot_product_attention", "scaled_dot_product_attention_composed",
@@ -231,9 +232,14 @@ def _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
                          f"{query.ndim}-D query tensor")
 
 
+def _linear(x, weight, bias=None):
+    """x W^T + b as one node (nn.functional.linear without its argument checks, which imports this
+    module)."""
+    return FusedLinear.apply(x, weight, bias)
+
+
 def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate, q_w, k_w, v_w):
     """q, k, v = the three input projections; one GEMM for self-attention with packed weights."""
-    from . import functional as F
     E = query.shape[-1]
     if separate:
         if q_w is None or k_w is None or v_w is None:
@@ -242,11 +248,11 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate, q_
         b_q = b_k = b_v = None
         if in_proj_bias is not None:
             b_q, b_k, b_v = in_proj_bias.chunk(3)
-        return F.linear(query, q_w, b_q), F.linear(key, k_w, b_k), F.linear(value, v_w, b_v)
+        return _linear(query, q_w, b_q), _linear(key, k_w, b_k), _linear(value, v_w, b_v)
     if in_proj_weight is None:
         raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
     if query is key and key is value:
-        return F.linear(query, in_proj_weight, in_proj_bias).chunk(3, dim=-1)
+        return _linear(query, in_proj_weight, in_proj_bias).chunk(3, dim=-1)
     w_q, w_k, w_v = in_proj_weight.chunk(3)
     b_q = b_k = b_v = None
     if in_proj_bias is not None:
@@ -254,17 +260,17 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate, q_
     if key is value:
         w_kv = in_proj_weight[E:]
         b_kv = None if in_proj_bias is None else in_proj_bias[E:]
-        k, v = F.linear(key, w_kv, b_kv).chunk(2, dim=-1)
-        return F.linear(query, w_q, b_q), k, v
-    return F.linear(query, w_q, b_q), F.linear(key, w_k, b_k), F.linear(value, w_v, b_v)
+        k, v = _linear(key, w_kv, b_kv).chunk(2, dim=-1)
+        return _linear(query, w_q, b_q), k, v
+    return _linear(query, w_q, b_q), _linear(key, w_k, b_k), _linear(value, w_v, b_v)
 
 
 def _pad_last(mask):
     """One more key column that every query may attend to (for bias_k/bias_v and add_zero_attn)."""
     if mask is None:
         return None
-    from . import functional as F
-    return F.pad(mask, (0, 1))
+    zeros = _xp(mask).zeros(mask.shape[:-1] + (1,), dtype=mask.array.dtype)
+    return ops.cat([mask, Tensor._make(zeros)], dim=-1)
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
@@ -292,7 +298,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         >>> out, w = F.multi_head_attention_forward(x, x, x, 8, 2, mha.in_proj_weight,
         ...     mha.in_proj_bias, None, None, False, 0.0, mha.out_proj.weight, mha.out_proj.bias)
     """
-    from . import functional as F
     if static_k is not None or static_v is not None:
         raise NotImplementedError("multi_head_attention_forward: static_k / static_v are not "
                                   "supported by minigrad")
@@ -366,7 +371,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     else:
         out, weights = ScaledDotProductAttention.apply(q, k, v, bias, drop, scale), None
     out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
-    out = F.linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = _linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
     if weights is not None and average_attn_weights:
         weights = weights.mean(dim=1)
     if not batched:

@@ -13,10 +13,12 @@ derives everything else from it:
     dPd = dO V^T (+ the gradient of the returned weights Pd, when they are an output)
     dP  = dPd * drop
     dS  = P * (dP - rowsum(dP * P))            the softmax Jacobian-vector product
-    dQ  = scale * dS K,   dK = scale * dS^T Q,   dbias = dS summed over broadcast dimensions
+    dQ  = scale * dS K,   dK = scale * dS^T Q,   dbias = dS
+
+The gradients keep the broadcast batch shape; the engine sums them down to each input's shape.
 """
 from .. import backend as B
-from ..ops.elementwise import Op, unbroadcast
+from .base import Op
 
 
 def _swap(a):
@@ -55,7 +57,6 @@ class ScaledDotProductAttention(Op):
         # and K only for dQ.
         ctx.save_for_backward(p, drop, v if needs_dp else None, q if nk else None, k if nq else None)
         ctx.scale = scale
-        ctx.shapes = (q.shape, k.shape, v.shape, None if bias is None else bias.shape)
         if return_weights:
             return out, pd
         return out
@@ -63,13 +64,12 @@ class ScaledDotProductAttention(Op):
     @staticmethod
     def backward(ctx, g, g_weights=None):
         p, drop, v, q, k = ctx.saved_tensors
-        sq, sk, sv, sb = ctx.shapes
         nq, nk, nv, nb = (tuple(ctx.needs_input_grad) + (False,) * 4)[:4]
         scale = ctx.scale
         pd = p if drop is None else p * drop
         gq = gk = gv = gb = None
         if nv:
-            gv = unbroadcast(_swap(pd) @ g, sv)
+            gv = _swap(pd) @ g
         if nq or nk or nb:
             dp = g @ _swap(v)
             if g_weights is not None:
@@ -78,9 +78,9 @@ class ScaledDotProductAttention(Op):
                 dp = dp * drop
             ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
             if nq:
-                gq = unbroadcast((ds @ k) * scale, sq)
+                gq = (ds @ k) * scale
             if nk:
-                gk = unbroadcast((_swap(ds) @ q) * scale, sk)
+                gk = (_swap(ds) @ q) * scale
             if nb:
-                gb = unbroadcast(ds, sb)
+                gb = ds
         return gq, gk, gv, gb
