@@ -72,10 +72,9 @@ def _score_bias(attn_mask, is_causal, query, key, op):
         if not isinstance(attn_mask, Tensor):
             raise TypeError(f"{op}: attn_mask must be a minigrad Tensor or None, not "
                             f"{type(attn_mask).__name__}")
-        if attn_mask.dtype != B.to_dtype("bool") and attn_mask.dtype != query.dtype:
-            raise RuntimeError(f"{op}: expected attn_mask dtype to be bool or to match query dtype, "
-                               f"but got attn_mask.dtype: {attn_mask.dtype} and query.dtype: "
-                               f"{query.dtype} instead")
+        if attn_mask.dtype != B.to_dtype("bool") and not attn_mask.dtype.is_floating_point:
+            raise RuntimeError(f"{op}: expected attn_mask dtype to be bool or float, but got "
+                               f"attn_mask.dtype: {attn_mask.dtype} (query.dtype: {query.dtype})")
         batch = B.np.broadcast_shapes(tuple(query.shape[:-2]), tuple(key.shape[:-2]))
         try:
             B.np.broadcast_shapes(tuple(attn_mask.shape), batch + (L, S))
@@ -85,8 +84,8 @@ def _score_bias(attn_mask, is_causal, query, key, op):
         if attn_mask.dtype == B.to_dtype("bool"):
             xp = _xp(attn_mask)
             bias = xp.where(attn_mask.array, 0.0, -xp.inf).astype(query.array.dtype)
-        else:
-            bias = attn_mask
+        else:  # a float mask of another precision is cast, as PyTorch does
+            bias = attn_mask if attn_mask.dtype == query.dtype else attn_mask.to(query.dtype)
     if is_causal:
         # query i sees keys 0..i (the top-left aligned lower triangle, also when L != S)
         xp = _xp(query)
@@ -175,7 +174,7 @@ def scaled_dot_product_attention_composed(query, key, value, attn_mask=None, dro
 
 
 # --------------------------------------------------------------------------- multi-head attention
-def _canonical_mask(mask, name, query, other=None, other_name=""):
+def _canonical_mask(mask, name, query, other=None, other_name="", strict=False):
     """A bool mask (True = not allowed) as a float mask of query's dtype (0 / -inf); floats pass."""
     if mask is None:
         return None
@@ -192,8 +191,10 @@ def _canonical_mask(mask, name, query, other=None, other_name=""):
         xp = _xp(mask)
         return Tensor._make(xp.where(mask.array, -xp.inf, 0.0).astype(query.array.dtype))
     if mask.dtype != query.dtype:
-        raise RuntimeError(f"multi_head_attention_forward: a float {name} must have the query's dtype "
-                           f"{query.dtype}, got {mask.dtype}")
+        if strict:  # PyTorch's weights path (baddbmm) refuses it; its attention kernel casts
+            raise RuntimeError(f"multi_head_attention_forward: a float {name} must have the query's "
+                               f"dtype {query.dtype} when need_weights=True, got {mask.dtype}")
+        return mask.to(query.dtype)
     return mask
 
 
@@ -309,12 +310,12 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     tgt_len, bsz, embed_dim = query.shape
     src_len = key.shape[0]
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", query, attn_mask,
-                                       "attn_mask")
+                                       "attn_mask", strict=need_weights)
     if is_causal and attn_mask is None:
         raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the Transformer "
                            "module method `generate_square_subsequent_mask` to create this mask.")
     # is_causal is only a hint that attn_mask is causal: the mask itself is always applied
-    attn_mask = _canonical_mask(attn_mask, "attn_mask", query)
+    attn_mask = _canonical_mask(attn_mask, "attn_mask", query, strict=need_weights)
     if embed_dim != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but got "
                              f"{embed_dim}")

@@ -392,6 +392,25 @@ def test_mha_bad_input_raises_like_torch(make, call):
 
 
 @requires_torch
+def test_float_mask_of_other_precision_is_cast_like_torch():
+    """PyTorch's attention kernel casts a float mask of another precision (e.g. a float32 causal
+    mask in a float64 model); only MultiheadAttention's need_weights path refuses it."""
+    x = rand(2, 3, 4)
+    mask = np.triu(np.full((3, 3), -np.inf), 1).astype(np.float32)
+    mo = F.scaled_dot_product_attention(mg.tensor(x), mg.tensor(x), mg.tensor(x), mg.tensor(mask))
+    to = torch.nn.functional.scaled_dot_product_attention(
+        torch.tensor(x), torch.tensor(x), torch.tensor(x), attn_mask=torch.tensor(mask))
+    assert mo.dtype == mg.float64
+    close(mo, to, np.float64)
+    mm, tm = _pair_mha(dict(), np.float64)
+    xs = rand(3, N, E)
+    mo, _ = mm(mg.tensor(xs), mg.tensor(xs), mg.tensor(xs), attn_mask=mg.tensor(mask), need_weights=False)
+    to, _ = tm(torch.tensor(xs), torch.tensor(xs), torch.tensor(xs), attn_mask=torch.tensor(mask),
+               need_weights=False)
+    close(mo, to, np.float64)
+
+
+@requires_torch
 def test_mha_mismatched_mask_types_warn():
     mm = nn.MultiheadAttention(E, H)
     x = mg.ones(S, N, E)
