@@ -147,7 +147,7 @@ class Function:
         return type(self).__name__ + "Backward"
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
     # ----- recording
     @classmethod

@@ -123,6 +123,20 @@ def set_backend(name):
         raise BackendError(f"unknown backend {name!r}: use 'numpy' or 'cupy'")
 
 
+def set_default_device(device):
+    """Make `device` ('cpu', 'cuda', a Device; None means cpu) where new tensors are created."""
+    global _default_device
+    dev = CPU if device is None else as_device(device)
+    if dev.type == "cuda":
+        _load_cupy()
+    _default_device = dev
+
+
+def get_default_device():
+    """The device new tensors are created on (see set_default_device)."""
+    return _default_device
+
+
 def get_backend():
     """The name of the default backend: 'numpy' or 'cupy'."""
     return "cupy" if _default_device.type == "cuda" else "numpy"
@@ -242,6 +256,17 @@ _default_float = float32
 def default_float():
     """The default floating dtype (float32)."""
     return _default_float
+
+
+def set_default_dtype(d):
+    """Make the floating dtype `d` the default for new float tensors (float32 unless changed)."""
+    global _default_float
+    if not isinstance(d, dtype):
+        raise TypeError(f"set_default_dtype: expected a minigrad dtype such as minigrad.float64, "
+                        f"got {d!r}")
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
 
 
 def to_dtype(x):
@@ -399,9 +424,9 @@ def set_rng_state(state):
     _generators["cpu"] = gen
 
 
-def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
-    """Array of normal samples with the given numpy dtype on `dev`."""
-    gen = rng(dev)
+def random_normal(shape, dt, dev=None, mean=0.0, std=1.0, gen=None):
+    """Array of normal samples with the given numpy dtype on `dev` (from `gen`, else the device's)."""
+    gen = rng(dev) if gen is None else gen
     if as_device(dev).type == "cuda":
         out = gen.standard_normal(shape, dtype=dt)
     else:
@@ -411,9 +436,9 @@ def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
     return out.astype(dt, copy=False)
 
 
-def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
+def random_uniform(shape, dt, dev=None, low=0.0, high=1.0, gen=None):
     """Array of samples from U[low, high) with the given numpy dtype on `dev`."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     if as_device(dev).type == "cuda":
         out = gen.random_sample(shape, dtype=dt)
     else:
@@ -423,15 +448,15 @@ def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
     return out.astype(dt, copy=False)
 
 
-def random_integers(low, high, shape, dev=None):
+def random_integers(low, high, shape, dev=None, gen=None):
     """int64 array of samples from [low, high)."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     if as_device(dev).type == "cuda":
         return gen.randint(low, high, size=shape, dtype=np.int64)
     return gen.integers(low, high, size=shape, dtype=np.int64)
 
 
-def random_permutation(n, dev=None):
+def random_permutation(n, dev=None, gen=None):
     """A random permutation of range(n) as int64."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     return gen.permutation(n).astype(np.int64)
