@@ -13,6 +13,8 @@ from .serialization import save, load
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 from .random import Generator, multinomial
 from .legacy import *  # noqa: F401,F403  (LongTensor, FloatTensor, ...)
+from .legacy import Variable as _Variable
+autograd.Variable = _Variable  # torch.autograd.Variable (legacy; lives in legacy.py to avoid a cycle)
 from . import inplace_views, backends, random  # noqa: F401,E402
 from .backend import set_default_device, get_default_device, set_default_dtype
 

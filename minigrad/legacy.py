@@ -64,3 +64,25 @@ ShortTensor = _typed("ShortTensor", B.int16)
 CharTensor = _typed("CharTensor", B.int8)
 ByteTensor = _typed("ByteTensor", B.uint8)
 BoolTensor = _typed("BoolTensor", B.bool_)
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor)
+
+    def __call__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        if requires_grad:
+            out.requires_grad = True
+        return out
+
+
+class Variable(metaclass=_VariableMeta):
+    """PyTorch's pre-0.4 wrapper, kept as PyTorch keeps it: ``Variable(t)`` is ``t.detach()``
+    (sharing storage), with ``requires_grad`` set when asked; every Tensor is a Variable.
+
+    Example:
+        >>> w = Variable(minigrad.randn(3), requires_grad=True)
+    """

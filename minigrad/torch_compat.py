@@ -57,6 +57,48 @@ def minigrad_name(torch_name):
     return "minigrad" + torch_name[len("torch"):]
 
 
+# PyTorch names that programs mention without necessarily using them (a base class of a model that
+# the chosen options never build, an `import torch.onnx` for an optional export): they resolve, and
+# fail with the one-line message only when actually used.
+_PLACEHOLDER_CLASSES = {
+    "Transformer", "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder",
+    "TransformerDecoderLayer", "MultiheadAttention", "NonDynamicallyQuantizableLinear", "Conv1d",
+    "Conv2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d"}  # as torch.nn.<name> or torch.nn.modules.*.<name>
+_PLACEHOLDER_MODULES = {"torch.onnx", "torch.jit", "torch.accelerator", "torch.nn.modules.transformer"}
+_placeholders = {}
+
+
+def _placeholder_class(api):
+    """For a missing torch.nn class that programs name: a class that can be named and subclassed
+    but not instantiated (None for any other missing name)."""
+    name = api.rsplit(".", 1)[1]
+    if not api.startswith("torch.nn.") or name not in _PLACEHOLDER_CLASSES:
+        return None
+    if name not in _placeholders:
+        def __init__(self, *args, **kwargs):
+            raise UnsupportedAttributeError(f"torch.nn.{name}")
+        _placeholders[name] = type(name, (), {"__init__": __init__, "__module__": __name__,
+                                              "__doc__": f"torch.nn.{name}: not in minigrad"})
+    return _placeholders[name]
+
+
+class _PlaceholderModule(types.ModuleType):
+    """A torch submodule minigrad lacks: importing it works, using anything in it stops the run."""
+
+    def __init__(self, torch_name):
+        super().__init__(torch_name)
+        self.__path__ = []
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        api = f"{self.__name__}.{name}"
+        value = _placeholder_class(api)
+        if value is None:
+            raise UnsupportedAttributeError(api)
+        return value
+
+
 class TorchModule(types.ModuleType):
     """A stand-in for a torch module: attribute lookups go to the minigrad module behind it."""
 
@@ -76,7 +118,13 @@ class TorchModule(types.ModuleType):
             try:  # a submodule not imported yet (torch.nn.utils.rnn)
                 value = importlib.import_module(f"{target.__name__}.{name}")
             except ImportError:
-                raise UnsupportedAttributeError(f"{self.__name__}.{name}") from None
+                api = f"{self.__name__}.{name}"
+                value = _placeholder_class(api)
+                if value is not None:
+                    return value
+                if api in _PLACEHOLDER_MODULES:
+                    return _module(api)
+                raise UnsupportedAttributeError(api) from None
         if isinstance(value, types.ModuleType) and value.__name__.startswith("minigrad"):
             value = _module(f"{self.__name__}.{name}", value)
         return value
@@ -95,6 +143,13 @@ def _module(torch_name, target=None):
     """The TorchModule for `torch_name` (created once, registered in sys.modules)."""
     proxy = _proxies.get(torch_name)
     if proxy is None:
+        if target is None and torch_name in _PLACEHOLDER_MODULES:
+            try:
+                importlib.import_module(minigrad_name(torch_name))
+            except ModuleNotFoundError:
+                proxy = _proxies[torch_name] = _PlaceholderModule(torch_name)
+                sys.modules[torch_name] = proxy
+                return proxy
         if target is None:
             try:
                 target = importlib.import_module(minigrad_name(torch_name))
@@ -127,7 +182,7 @@ _finder = _TorchFinder()
 def install():
     """Make ``import torch`` (and its submodules) give minigrad in this interpreter."""
     real = [n for n in sys.modules if (n == "torch" or n.startswith("torch."))
-            and not isinstance(sys.modules[n], TorchModule)]
+            and sys.modules[n] is not _proxies.get(n)]
     if real:
         raise RuntimeError("the real torch is already imported in this interpreter; call "
                            "minigrad.torch_compat.install() before anything imports torch")

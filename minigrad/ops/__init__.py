@@ -640,6 +640,9 @@ def _tensor_list(tensors, op):
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ref = tensors[0]
     d = normalize_dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors):
