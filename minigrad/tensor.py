@@ -139,12 +139,25 @@ class Tensor:
     # ------------------------------------------------------------------------------ attributes
     @property
     def data(self):
-        """The raw backend array (NumPy or CuPy) holding this tensor's values (same as `.array`)."""
-        return self.array
+        """This tensor's values as a Tensor that shares storage but not autograd, as in PyTorch.
+
+        The alias never requires grad and has its own version counter, so in-place changes made
+        through it (``p.data.add_(g, alpha=-lr)``) update this tensor without recording a graph
+        and without tripping autograd's in-place checks. Assigning ``t.data = other`` makes this
+        tensor use `other`'s storage (shape and dtype may change; the graph and grad are kept).
+        Use ``.array`` for the raw backend array.
+        """
+        return Tensor._make(self.array)
 
     @data.setter
     def data(self, value):
-        self.array = value
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                               "or complex dtype")
+        self.array = value.array
+        self._base = None  # its storage is no longer a view of another tensor's
 
     @property
     def requires_grad(self):
