@@ -84,8 +84,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
     Each row of `input` holds non-negative weights w (they need not sum to one); category i is
     drawn with probability w_i / sum(w). Without replacement, a drawn category cannot be drawn
-    again (its weight leaves the sum), so `num_samples` must not exceed the number of categories
-    with a positive weight.
+    again (its weight leaves the sum); once the positive weights are used up, the zero-weight
+    categories follow in index order (as PyTorch does on the cpu).
 
     Args:
         input: weights of shape (C,) or (N, C), floating point.
@@ -119,9 +119,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     totals = w.sum(axis=1)
     if bool((totals <= 0).any()):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    if not replacement and bool(((w > 0).sum(axis=1) < n).any()):
-        raise RuntimeError("invalid multinomial distribution (with replacement=False, not enough "
-                           "non-negative category to sample)")
     gen = backend_generator(generator, input.device)
     u = B.random_uniform((w.shape[0], n if replacement else categories), B.np.float64, input.device,
                          gen=gen)
