@@ -10,6 +10,8 @@ from .tensor import Tensor
 
 def _restyle(t, out, name, keeps_reshape):
     """Give `t` the storage view and graph position of `out` (its reshaped or transposed self)."""
+    if t._base is not None and not _in_graph(t):
+        t._base = None  # no graph to keep in step with the base: only the shared memory matters
     if t._base is not None:
         kind = t._base[1]
         if not (kind == "reshape" and keeps_reshape):
@@ -26,6 +28,16 @@ def _restyle(t, out, name, keeps_reshape):
     if t._base is not None:
         t._view_ver = t._version.value
     return t
+
+
+def _in_graph(view):
+    """True when `view` or any tensor it is a view of requires grad."""
+    t = view
+    while t is not None:
+        if t._requires_grad:
+            return True
+        t = t._base[0] if t._base is not None else None
+    return False
 
 
 def unsqueeze_(self, dim):
