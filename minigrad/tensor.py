@@ -1,6 +1,7 @@
 """Tensor: a backend array plus the autograd bookkeeping (grad, grad_fn, version) and its operators."""
 import builtins
 import numbers
+import warnings
 import weakref
 
 from . import backend as B
@@ -67,6 +68,15 @@ def _to_array(data, dt, dev):
         dt = B.dtype_of(arr) if arr.dtype in (d.np for d in B.DTYPES) else B.to_dtype(arr.dtype)
     arr = B.to_device(arr, dev)
     return xp.array(arr, dtype=dt.np, copy=True)
+
+
+def _legacy_alpha_first(name, other, alpha):
+    """PyTorch still accepts the old order add_(alpha, other), with a deprecation warning."""
+    if isinstance(alpha, Tensor) and isinstance(other, numbers.Number):
+        warnings.warn(f"This overload of {name} is deprecated: {name}(Number alpha, Tensor other); "
+                      f"use {name}(Tensor other, *, Number alpha=1)", UserWarning, stacklevel=3)
+        return alpha, other
+    return other, alpha
 
 
 def _contains_tensor(seq):
@@ -291,6 +301,12 @@ class Tensor:
 
     def __repr__(self):
         return tensor_repr(self)
+
+    def __format__(self, spec):
+        """f'{t:.2f}' formats a 0-d tensor as its number, as PyTorch does; other tensors as repr."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ------------------------------------------------------------------------------ conversion
     def item(self):
@@ -587,12 +603,14 @@ class Tensor:
 
     def add_(self, other, alpha=1):
         """self += alpha * other."""
+        other, alpha = _legacy_alpha_first("add_", other, alpha)
         if alpha != 1:
             other = other * alpha
         return self._inplace(ops.add, other, _iadd)
 
     def sub_(self, other, alpha=1):
         """self -= alpha * other."""
+        other, alpha = _legacy_alpha_first("sub_", other, alpha)
         if alpha != 1:
             other = other * alpha
         return self._inplace(ops.sub, other, _isub)
