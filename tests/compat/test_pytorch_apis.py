@@ -314,3 +314,28 @@ def test_state_dicts_keep_minigrads_plain_format(tmp_path):
     fresh.load_state_dict(mg.load(tmp_path / "sd.mg"))
     x = mg.tensor([[0], [5]])
     assert fresh(x).tolist() == model(x).tolist()
+
+
+# ------------------------------------------------------------------------- small conveniences
+@requires_torch
+def test_format_of_a_zero_dim_tensor_is_its_numbers_as_in_torch():
+    for spec in ("+.2f", ".3e", "", "8.1f"):
+        assert format(mg.tensor(1.5), spec) == format(torch.tensor(1.5), spec)
+    assert f"{mg.tensor([1.0, 2.0])}" == repr(mg.tensor([1.0, 2.0]))
+    with pytest.raises(TypeError):
+        format(torch.tensor([1.0, 2.0]), ".2f")
+    with pytest.raises(TypeError):
+        format(mg.tensor([1.0, 2.0]), ".2f")
+
+
+@requires_torch
+def test_deprecated_alpha_first_add_matches_torch():
+    p, tp = mg.ones(3), torch.ones(3)
+    with pytest.warns(UserWarning, match="deprecated"):
+        p.add_(-0.5, mg.tensor([1.0, 2.0, 3.0]))
+    with pytest.warns(UserWarning):
+        tp.add_(-0.5, torch.tensor([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(p.numpy(), tp.numpy())
+    with pytest.warns(UserWarning, match="deprecated"):
+        p.sub_(2, mg.ones(3))
+    assert p.tolist() == [-1.5, -2.0, -2.5]
