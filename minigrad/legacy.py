@@ -86,3 +86,12 @@ class Variable(metaclass=_VariableMeta):
     Example:
         >>> w = Variable(minigrad.randn(3), requires_grad=True)
     """
+
+
+def _tensor_new(self, *args, device=None):
+    """Legacy ``t.new(*sizes)`` / ``t.new(data)`` / ``t.new()``: a new tensor with t's dtype and device
+    (from sizes: zero-filled, where PyTorch leaves the memory uninitialised)."""
+    return _construct("new", self.dtype, args, self.device if device is None else device)
+
+
+Tensor.new = _tensor_new

@@ -339,3 +339,14 @@ def test_deprecated_alpha_first_add_matches_torch():
     with pytest.warns(UserWarning, match="deprecated"):
         p.sub_(2, mg.ones(3))
     assert p.tolist() == [-1.5, -2.0, -2.5]
+
+
+@requires_torch
+@pytest.mark.parametrize("args", [(2, 3), ([1, 2.5],), ()])
+def test_legacy_tensor_new_matches_torch(args):
+    got = mg.zeros(2, dtype=mg.float64).new(*args)
+    want = torch.zeros(2, dtype=torch.float64).new(*args)
+    assert got.dtype == mg.float64 and got.shape == tuple(want.shape)
+    if args and isinstance(args[0], list):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    assert mg.tensor([1, 2]).new([3.7]).tolist() == torch.tensor([1, 2]).new([3.7]).tolist()
