@@ -1,8 +1,11 @@
 """L-BFGS: a quasi-Newton optimizer that re-evaluates the loss through a closure, as torch.optim.LBFGS."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
 from .. import backend as B
 from ..autograd import enable_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, check
+from .optimizer import Optimizer, ParamsT, check
 
 __all__ = ["LBFGS"]
 
@@ -33,8 +36,10 @@ class LBFGS(Optimizer):
         >>> opt.step(closure)
     """
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(self, params: ParamsT, lr: float = 1, max_iter: int = 20,
+                 max_eval: Optional[int] = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: Optional[str] = None) -> None:
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
@@ -68,7 +73,7 @@ class LBFGS(Optimizer):
             p._bump()
             offset += n
 
-    def step(self, closure):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Run up to max_iter L-BFGS iterations; `closure` re-evaluates and returns the loss."""
         if closure is None:
             raise RuntimeError("LBFGS requires a closure that re-evaluates the model and returns the loss")
@@ -105,8 +110,10 @@ class LBFGS(Optimizer):
                 ys = float(y @ s)
                 if ys > 1e-10:  # keep the pair only when the curvature is positive
                     if len(old_dirs) == group["history_size"]:
-                        old_dirs.pop(0), old_stps.pop(0), ro.pop(0)
-                    old_dirs.append(y), old_stps.append(s), ro.append(1.0 / ys)
+                        del old_dirs[0], old_stps[0], ro[0]
+                    old_dirs.append(y)
+                    old_stps.append(s)
+                    ro.append(1.0 / ys)
                     h_diag = ys / float(y @ y)
                 d = self._direction(g, old_dirs, old_stps, ro, h_diag)
             prev_g, prev_loss = g.copy(), loss
