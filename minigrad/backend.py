@@ -276,6 +276,8 @@ def to_dtype(x):
     """Convert a minigrad dtype, NumPy dtype, string or Python type to a minigrad dtype."""
     if isinstance(x, dtype):
         return x
+    if isinstance(x, type) and isinstance(getattr(x, "dtype", None), dtype):
+        return x.dtype  # a legacy typed class such as minigrad.LongTensor
     if x is float:
         return _default_float
     if x is int:

@@ -350,3 +350,10 @@ def test_legacy_tensor_new_matches_torch(args):
     if args and isinstance(args[0], list):
         np.testing.assert_array_equal(got.numpy(), want.numpy())
     assert mg.tensor([1, 2]).new([3.7]).tolist() == torch.tensor([1, 2]).new([3.7]).tolist()
+
+
+@requires_torch
+def test_type_conversion_to_a_legacy_class_matches_torch():
+    got = mg.tensor([1.7, -2.2]).type(mg.LongTensor)
+    want = torch.tensor([1.7, -2.2]).type(torch.LongTensor)
+    assert got.dtype == mg.int64 and got.tolist() == want.tolist()
