@@ -127,7 +127,15 @@ def set_backend(name):
 
 
 def set_default_device(device):
-    """Make `device` ('cpu', 'cuda', a Device; None means cpu) where new tensors are created."""
+    """Make `device` the place where new tensors are created (as torch.set_default_device).
+
+    Args:
+        device: 'cpu', 'cuda' (needs CuPy) or a Device; None restores 'cpu'.
+
+    Example:
+        >>> minigrad.set_default_device("cpu"); minigrad.zeros(2).device
+        device(type='cpu')
+    """
     global _default_device
     dev = CPU if device is None else as_device(device)
     if dev.type == "cuda":
@@ -262,7 +270,18 @@ def default_float():
 
 
 def set_default_dtype(d):
-    """Make the floating dtype `d` the default for new float tensors (float32 unless changed)."""
+    """Make the floating dtype `d` the default for new float tensors (as torch.set_default_dtype).
+
+    It applies to factories without a dtype (zeros, randn, ...), to tensors made from Python
+    floats, and to the parameters of layers created afterwards.
+
+    Args:
+        d: a floating minigrad dtype (float16, float32, float64); others raise TypeError.
+
+    Example:
+        >>> minigrad.set_default_dtype(minigrad.float64); minigrad.tensor([1.5]).dtype
+        minigrad.float64
+    """
     global _default_float
     if not isinstance(d, dtype):
         raise TypeError(f"set_default_dtype: expected a minigrad dtype such as minigrad.float64, "

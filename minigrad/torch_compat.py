@@ -180,7 +180,15 @@ _finder = _TorchFinder()
 
 
 def install():
-    """Make ``import torch`` (and its submodules) give minigrad in this interpreter."""
+    """Make ``import torch`` (and its submodules) give minigrad in this interpreter.
+
+    Call it before anything imports the real torch (RuntimeError otherwise); returns the
+    stand-in ``torch`` module.
+
+    Example:
+        >>> minigrad.torch_compat.install(); import torch; torch.nn.LSTM is minigrad.nn.LSTM
+        True
+    """
     real = [n for n in sys.modules if (n == "torch" or n.startswith("torch."))
             and sys.modules[n] is not _proxies.get(n)]
     if real:

@@ -33,7 +33,14 @@ _DEFAULT_GLOBALS = {_key(o): o for o in (collections.OrderedDict, set, frozenset
 
 
 def add_safe_globals(safe_globals):
-    """Allow the classes/functions in `safe_globals` in weights-only loads (trust them first)."""
+    """Allow the classes/functions in `safe_globals` in weights-only loads (trust them first).
+
+    Args:
+        safe_globals: a list of classes or functions (or (object, name) pairs, as PyTorch takes).
+
+    Example:
+        >>> add_safe_globals([MyModel, minigrad.nn.Linear]); model = minigrad.load("model.pt")
+    """
     for obj in safe_globals:
         if isinstance(obj, tuple):  # (object, "module.name") as in PyTorch
             obj = obj[0]
@@ -55,7 +62,12 @@ def clear_safe_globals():
 
 @contextlib.contextmanager
 def safe_globals(globals_):
-    """Within the block, weights-only loads also allow `globals_` (a list of classes/functions)."""
+    """Within the block, weights-only loads also allow `globals_` (a list of classes/functions).
+
+    Example:
+        >>> with safe_globals([MyModel, minigrad.nn.LSTM]):
+        ...     model = minigrad.load("model.pt")
+    """
     saved = list(_user_globals)
     add_safe_globals(globals_)
     try:
