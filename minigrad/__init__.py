@@ -14,9 +14,7 @@ from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 from .random import Generator, multinomial
 from .legacy import *  # noqa: F401,F403  (LongTensor, FloatTensor, ...)
-from .legacy import Variable as _Variable
-autograd.Variable = _Variable  # torch.autograd.Variable (legacy; lives in legacy.py to avoid a cycle)
-from . import inplace_views, backends, random  # noqa: F401,E402
+from . import backends, random  # noqa: F401,E402
 from .backend import set_default_device, get_default_device, set_default_dtype
 
 half, float, double = float16, float32, float64
@@ -33,3 +31,13 @@ def is_tensor(obj):
 def get_default_dtype():
     """The default floating dtype (float32)."""
     return backend.default_float()
+
+
+from .ops import methods as _op_table  # noqa: E402
+
+
+def __getattr__(name):  # ops added after import (minigrad.ops.methods.register) are minigrad.<name> too
+    fn = _op_table.functions().get(name)
+    if fn is None:
+        raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+    return fn

@@ -258,7 +258,7 @@ def main(argv=None):
         print(f"{PROG}: no such script: {script}", file=sys.stderr)
         return 2
     install()
-    sys.argv = argv
+    sys.argv[:] = argv  # in place: the script sees its own arguments
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     try:
         runpy.run_path(script, run_name="__main__")
