@@ -1,2 +1,0 @@
-"""torch.nn.modules.container."""
-from ..containers import *  # noqa: F401,F403

@@ -1,2 +1,0 @@
-"""torch.nn.modules.dropout."""
-from ..dropout import *  # noqa: F401,F403

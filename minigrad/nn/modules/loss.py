@@ -1,2 +1,0 @@
-"""torch.nn.modules.loss."""
-from ..loss import *  # noqa: F401,F403

@@ -1,2 +1,0 @@
-"""torch.nn.modules.module."""
-from ..module import Module  # noqa: F401

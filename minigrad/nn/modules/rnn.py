@@ -1,2 +1,0 @@
-"""torch.nn.modules.rnn."""
-from ..rnn import *  # noqa: F401,F403
