@@ -3,17 +3,22 @@
 minigrad does not export ONNX: `export` raises one clear error instead of writing a file.
 """
 
-__all__ = ["export", "is_in_onnx_export"]
+__all__ = ["export", "is_in_onnx_export", "ExportUnsupportedError"]
+
+
+class ExportUnsupportedError(NotImplementedError):
+    """Raised by `export`; `api` names the PyTorch function (the torch_compat launcher reports it)."""
+    api = "torch.onnx.export"
 
 
 def export(model, args=(), f=None, *more, **kwargs):
-    """Always raises NotImplementedError: minigrad has no ONNX exporter.
+    """Always raises ExportUnsupportedError (a NotImplementedError): minigrad has no ONNX exporter.
 
     To run a minigrad model elsewhere, save its weights with `minigrad.save(model.state_dict(), path)`;
     the parameter names are PyTorch's, so the state dict loads into the matching PyTorch model, which
     can export ONNX.
     """
-    raise NotImplementedError(
+    raise ExportUnsupportedError(
         "minigrad.onnx.export: minigrad does not export ONNX models. Save the weights with "
         "minigrad.save(model.state_dict(), path), load them into the equivalent PyTorch model and "
         "export from there.")
