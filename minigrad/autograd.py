@@ -5,6 +5,7 @@ written side by side.  Calling `Fn.apply(...)` runs forward and, when grad mode 
 requires grad, records a graph node (the `ctx`) that the output tensors point to as `grad_fn`.
 """
 import functools
+import threading
 
 from . import backend as B
 
@@ -13,8 +14,12 @@ __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_en
 
 
 # ------------------------------------------------------------------------------------- grad mode
-class _GradMode:
+class _GradModeState(threading.local):
+    """Grad mode is per thread, as in PyTorch: every thread starts with it on (the class default)."""
     enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled():

@@ -1,0 +1,81 @@
+"""Reliability under concurrency, faults and bad input (issue 14): one test (or a few) per finding."""
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+from minigrad import optim
+
+
+# ------------------------------------------------------------------ 1. grad mode is per thread
+def _train(model, steps, x, y):
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+
+
+def _fresh_model():
+    mg.manual_seed(3)
+    return nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 1))
+
+
+def test_training_thread_unaffected_by_no_grad_in_another_thread():
+    rng = np.random.default_rng(0)
+    x = mg.tensor(rng.standard_normal((16, 4)).astype(np.float32))
+    y = mg.tensor(rng.standard_normal((16, 1)).astype(np.float32))
+    alone = _fresh_model()
+    _train(alone, 200, x, y)
+
+    model = _fresh_model()
+    done = threading.Event()
+    evals = []
+    errors = []
+
+    def evaluate():
+        try:
+            while not done.is_set():
+                with mg.no_grad():
+                    out = model(x)
+                    evals.append(out.requires_grad)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    def train():
+        try:
+            _train(model, 200, x, y)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            done.set()
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so no_grad overlaps training
+    try:
+        threads = [threading.Thread(target=evaluate), threading.Thread(target=train)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(old)
+    assert not errors, errors
+    assert len(evals) > 10 and not any(evals)
+    for a, b in zip(alone.parameters(), model.parameters()):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def test_new_thread_starts_with_grad_enabled():
+    seen = []
+    with mg.no_grad():
+        t = threading.Thread(target=lambda: seen.append(mg.is_grad_enabled()))
+        t.start()
+        t.join()
+        assert not mg.is_grad_enabled()
+    assert seen == [True]
+    assert mg.is_grad_enabled()
