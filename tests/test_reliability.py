@@ -79,3 +79,23 @@ def test_new_thread_starts_with_grad_enabled():
         assert not mg.is_grad_enabled()
     assert seen == [True]
     assert mg.is_grad_enabled()
+
+
+# ------------------------------------------------------- 2. Module.load_state_dict is all-or-nothing
+def test_failed_load_state_dict_changes_nothing():
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 2))
+    before = {k: v.detach().numpy().copy() for k, v in model.state_dict().items()}
+    bad = {k: np.full(v.shape, 7.0, dtype=np.float32) for k, v in before.items()}
+    bad["1.bias"] = np.array(["x", "y"])  # right shape, cannot become float32: found after the others
+    with pytest.raises(RuntimeError, match=r'"1\.bias".*dtype <U1'):
+        model.load_state_dict(bad)
+    for k, v in model.state_dict().items():
+        np.testing.assert_array_equal(v.detach().numpy(), before[k])
+
+
+def test_load_state_dict_still_converts_dtypes():
+    model = nn.Linear(2, 2)
+    state = {k: np.ones(v.shape, dtype=np.int64) for k, v in model.state_dict().items()}
+    model.load_state_dict(state)
+    assert model.weight.dtype == mg.float32
+    np.testing.assert_array_equal(model.weight.detach().numpy(), np.ones((2, 2), np.float32))
