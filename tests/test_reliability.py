@@ -99,3 +99,37 @@ def test_load_state_dict_still_converts_dtypes():
     model.load_state_dict(state)
     assert model.weight.dtype == mg.float32
     np.testing.assert_array_equal(model.weight.detach().numpy(), np.ones((2, 2), np.float32))
+
+
+# ------------------------------------------- 3. optimizer state is checked at load; step never half-applies
+def _two_param_adam():
+    a = nn.Parameter(mg.ones(3))
+    b = nn.Parameter(mg.ones(2, 2))
+    opt = optim.Adam([a, b], lr=0.1)
+    (a.sum() + (b * b).sum()).backward()
+    opt.step()
+    return a, b, opt
+
+
+def test_optimizer_load_state_dict_rejects_wrong_state_shape():
+    a, b, opt = _two_param_adam()
+    state = opt.state_dict()
+    state["state"][1]["exp_avg"] = mg.zeros(5)
+    a2, b2, fresh = _two_param_adam()
+    before = fresh.state_dict()
+    with pytest.raises(RuntimeError, match=r"exp_avg.*parameter 1.*\(5,\).*\(2, 2\)"):
+        fresh.load_state_dict(state)
+    after = fresh.state_dict()
+    np.testing.assert_array_equal(after["state"][1]["exp_avg"].numpy(),
+                                  before["state"][1]["exp_avg"].numpy())
+
+
+def test_optimizer_step_never_half_applies():
+    a, b, opt = _two_param_adam()
+    (a.sum() + (b * b).sum()).backward()
+    opt.state[b]["exp_avg_sq"] = mg.zeros(4)  # corrupted by hand
+    a_before = a.detach().numpy().copy()
+    with pytest.raises(RuntimeError, match=r"exp_avg_sq.*\(4,\).*\(2, 2\)"):
+        opt.step()
+    np.testing.assert_array_equal(a.detach().numpy(), a_before)
+    assert opt.state[a]["step"] == 1
