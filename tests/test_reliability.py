@@ -1,6 +1,11 @@
 """Reliability under concurrency, faults and bad input (issue 14): one test (or a few) per finding."""
+import multiprocessing as mp
+import os
+import signal
 import sys
 import threading
+import time
+import zipfile
 
 import numpy as np
 import pytest
@@ -133,3 +138,74 @@ def test_optimizer_step_never_half_applies():
         opt.step()
     np.testing.assert_array_equal(a.detach().numpy(), a_before)
     assert opt.state[a]["step"] == 1
+
+
+# ------------------------------------------------------- 4. a crafted checkpoint cannot make load allocate
+def _checkpoint_with_entry(path, write_entry, compression=zipfile.ZIP_STORED):
+    mg.save({"w": np.zeros(2)}, path)
+    with zipfile.ZipFile(path) as zf:
+        structure = zf.read("structure.json")
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        zf.writestr("structure.json", structure)
+        with zf.open("w.npy", "w") as f:
+            write_entry(f)
+
+
+def test_header_claiming_huge_shape_is_a_checkpoint_error(tmp_path):
+    path = tmp_path / "huge.mg"
+
+    def lying_header(f):
+        header = {"descr": "<f8", "fortran_order": False, "shape": (10 ** 14,)}
+        np.lib.format.write_array_header_1_0(f, header)
+        f.write(b"\0" * 16)
+    _checkpoint_with_entry(path, lying_header)
+    with pytest.raises(mg.serialization.CheckpointError, match=r"declares float64\[100000000000000\]"):
+        mg.load(path)
+
+
+def test_compressed_entry_is_refused(tmp_path):
+    path = tmp_path / "bomb.mg"
+    _checkpoint_with_entry(path, lambda f: np.lib.format.write_array(f, np.zeros(2)),
+                           compression=zipfile.ZIP_DEFLATED)
+    with pytest.raises(mg.serialization.CheckpointError, match="compressed"):
+        mg.load(path)
+
+
+# -------------------------------------------- 5. kill -9 during save: old checkpoint loads, no temp piles up
+def _save_forever(path, size):
+    version = 0
+    while True:
+        version += 1
+        mg.save({"version": version, "w": np.full(size, float(version))}, path)
+
+
+@pytest.mark.skipif(os.name != "posix" or "fork" not in mp.get_all_start_methods(),
+                    reason="needs fork and kill -9")
+def test_kill_during_save_keeps_previous_checkpoint_and_cleans_up(tmp_path):
+    path = tmp_path / "ckpt.mg"
+    size = 200_000  # 1.6 MB: a save takes a few milliseconds, so kills land mid-write
+    mg.save({"version": 0, "w": np.zeros(size)}, path)
+    rng = np.random.default_rng(0)
+    ctx = mp.get_context("fork")
+    leftovers = 0
+    for trial in range(24):
+        child = ctx.Process(target=_save_forever, args=(str(path), size), daemon=True)
+        child.start()
+        time.sleep(rng.uniform(0.0, 0.03))
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        loaded = mg.load(path)  # whatever the kill interrupted, a complete checkpoint is there
+        assert np.all(loaded["w"] == float(loaded["version"])), trial
+        leftovers += len(list(tmp_path.glob(".ckpt.mg.*.tmp")))
+    mg.save({"version": -1, "w": np.zeros(3)}, path)
+    assert mg.load(path)["version"] == -1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.mg"]
+    assert leftovers > 0  # the kills did interrupt writes (else this test would prove nothing)
+
+
+def test_save_keeps_a_live_writers_temporary(tmp_path):
+    path = tmp_path / "ckpt.mg"
+    live = tmp_path / f".ckpt.mg.{os.getppid()}-{'ab' * 6}.tmp"  # our parent is alive
+    live.write_bytes(b"partial")
+    mg.save({"a": 1}, path)
+    assert live.exists()
