@@ -209,3 +209,32 @@ def test_save_keeps_a_live_writers_temporary(tmp_path):
     live.write_bytes(b"partial")
     mg.save({"a": 1}, path)
     assert live.exists()
+
+
+# --------------------------------------------------- 6. a hand-built PackedSequence is validated early
+@pytest.mark.parametrize("batch_sizes, match", [
+    ([1, 2], "must not increase"),
+    ([2, 0, 1], "positive"),
+    ([2, 2], "sum to 4 but data has 3 rows"),
+    ([], "non-empty"),
+])
+def test_inconsistent_packed_sequence_is_refused(batch_sizes, match):
+    data = mg.randn(3, 4)
+    with pytest.raises(ValueError, match=match):
+        nn.utils.rnn.PackedSequence(data, mg.tensor(batch_sizes, dtype=mg.int64))
+
+
+def test_rnn_refuses_a_packed_sequence_that_bypassed_the_constructor():
+    rnn = nn.LSTM(4, 3)
+    good = nn.utils.rnn.pack_sequence([mg.randn(2, 4), mg.randn(1, 4)])
+    bad = good._replace(batch_sizes=mg.tensor([1, 2], dtype=mg.int64))  # namedtuple API skips __new__
+    with pytest.raises(ValueError, match="LSTM: batch_sizes must not increase"):
+        rnn(bad)
+    with pytest.raises(ValueError, match="pad_packed_sequence: batch_sizes must not increase"):
+        nn.utils.rnn.pad_packed_sequence(bad)
+
+
+def test_packed_sequence_with_a_bad_permutation_is_refused():
+    with pytest.raises(ValueError, match="sorted_indices must be a permutation of range"):
+        nn.utils.rnn.PackedSequence(mg.randn(3, 4), mg.tensor([2, 1], dtype=mg.int64),
+                                    mg.tensor([0, 0], dtype=mg.int64))
