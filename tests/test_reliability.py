@@ -238,3 +238,38 @@ def test_packed_sequence_with_a_bad_permutation_is_refused():
     with pytest.raises(ValueError, match="sorted_indices must be a permutation of range"):
         nn.utils.rnn.PackedSequence(mg.randn(3, 4), mg.tensor([2, 1], dtype=mg.int64),
                                     mg.tensor([0, 0], dtype=mg.int64))
+
+
+# ------------------------------------------------------------------ 7. Vocab refuses what it would misread
+def _vocab():
+    return mg.data.Vocab.build([["a", "good", "movie"], ["a", "bad", "movie"]])
+
+
+@pytest.mark.parametrize("index", [-1, 100])
+def test_vocab_lookup_tokens_out_of_range(index):
+    vocab = _vocab()
+    with pytest.raises(IndexError, match=f"index {index} is out of range for a vocabulary of size "
+                                         f"{len(vocab)}"):
+        vocab.lookup_tokens([0, index])
+
+
+def test_vocab_lookup_tokens_needs_integers():
+    with pytest.raises(TypeError, match="integers, got 1.5"):
+        _vocab().lookup_tokens([1.5])
+    assert _vocab().lookup_tokens(mg.tensor([0, 1])) == ["<pad>", "<unk>"]
+
+
+def test_vocab_build_from_strings_is_refused():
+    with pytest.raises(TypeError, match="item 0 is a string .*tokenize first"):
+        mg.data.Vocab.build(["a good movie", "a bad movie"])
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"format": "minigrad.vocab", "itos": 3}, "'itos' must be a list of strings, got 3"),
+    ({"format": "minigrad.vocab", "itos": ["a", 2]}, "'itos' must be a list of strings"),
+    ({"format": "minigrad.vocab", "itos": ["a"], "unk_token": 5}, "'unk_token' must be a string or None"),
+    (["not", "a", "dict"], "not a minigrad vocab description"),
+])
+def test_vocab_from_dict_names_the_bad_field(bad, match):
+    with pytest.raises(ValueError, match=match):
+        mg.data.Vocab.from_dict(bad)
