@@ -55,7 +55,7 @@ def _to_array(data, dt, dev):
             raise ValueError(f"cannot make a tensor from a ragged nested sequence: {exc}") from None
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"cannot make a tensor from {type(data).__name__} holding "
-                            f"{arr.dtype} values: expected numbers or bools")
+                            f"{_kind_of_values(arr)} values: expected numbers or bools")
         if dt is None:
             if arr.dtype.kind == "f":
                 dt = B.default_float()
@@ -67,6 +67,14 @@ def _to_array(data, dt, dev):
         dt = B.dtype_of(arr) if arr.dtype in (d.np for d in B.DTYPES) else B.to_dtype(arr.dtype)
     arr = B.to_device(arr, dev)
     return xp.array(arr, dtype=dt.np, copy=True)
+
+
+def _kind_of_values(arr):
+    """What a non-numeric NumPy array holds, in Python's words ('str', 'NoneType', ...)."""
+    if arr.dtype.kind == "O":
+        odd = [x for x in arr.ravel().tolist() if not isinstance(x, (numbers.Number, bool))]
+        return type(odd[0]).__name__ if odd else "object"
+    return {"U": "str", "S": "bytes", "c": "complex"}.get(arr.dtype.kind, str(arr.dtype))
 
 
 def _contains_tensor(seq):

@@ -273,3 +273,50 @@ def test_vocab_build_from_strings_is_refused():
 def test_vocab_from_dict_names_the_bad_field(bad, match):
     with pytest.raises(ValueError, match=match):
         mg.data.Vocab.from_dict(bad)
+
+
+# ------------------------------------- 8. loss errors are RuntimeError (PyTorch's class) and ValueError
+F = nn.functional
+_LOSS_ERRORS = {
+    "cross_entropy target shape": lambda: F.cross_entropy(mg.randn(3, 5), mg.tensor([1, 2])),
+    "cross_entropy target dtype": lambda: F.cross_entropy(mg.randn(3, 5), mg.tensor([True, False, True])),
+    "cross_entropy probability target shape": lambda: F.cross_entropy(mg.randn(3, 5), mg.rand(3, 4)),
+    "cross_entropy weight length": lambda: F.cross_entropy(mg.randn(3, 5), mg.tensor([1, 2, 0]),
+                                                           weight=mg.ones(4)),
+    "nll_loss target shape": lambda: F.nll_loss(mg.randn(3, 5), mg.tensor([1, 2])),
+    "mse_loss shape mismatch": lambda: F.mse_loss(mg.randn(3, 5), mg.randn(4, 5)),
+    "cross_entropy label_smoothing": lambda: F.cross_entropy(mg.randn(3, 5), mg.tensor([1, 2, 0]),
+                                                             label_smoothing=2.0),
+    "bce_with_logits weight": lambda: F.binary_cross_entropy_with_logits(
+        mg.randn(3, 5), mg.rand(3, 5), weight=mg.rand(4)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_LOSS_ERRORS))
+def test_loss_errors_are_runtime_errors_like_torch(case):
+    with pytest.raises(RuntimeError) as info:
+        _LOSS_ERRORS[case]()
+    assert isinstance(info.value, (ValueError, TypeError))  # still what minigrad raised before
+
+
+def test_class_target_dtype_error_is_runtime_and_type_error():
+    with pytest.raises(RuntimeError, match="integer dtype") as info:
+        F.nll_loss(F.log_softmax(mg.randn(3, 5), 1), mg.tensor([1, 2, 0], dtype=mg.int32).float())
+    assert isinstance(info.value, TypeError)
+
+
+# ---------------------------------------------------------------- 9. messages name the offending value
+def test_embedding_negative_size_names_it():
+    with pytest.raises(RuntimeError, match="num_embeddings must be non-negative, got -1"):
+        nn.Embedding(-1, 4)
+    with pytest.raises(RuntimeError, match="embedding_dim must be non-negative, got -4"):
+        nn.Embedding(3, -4)
+    with pytest.raises(TypeError, match="num_embeddings must be an int, got 2.5"):
+        nn.Embedding(2.5, 4)
+
+
+@pytest.mark.parametrize("data, kind", [(["a", "b"], "str"), ([b"a"], "bytes"), ([1, None], "NoneType"),
+                                        ([1, "a"], "str")])
+def test_tensor_from_non_numbers_names_the_python_type(data, kind):
+    with pytest.raises(TypeError, match=f"list holding {kind} values"):
+        mg.tensor(data)

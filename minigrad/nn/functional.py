@@ -5,6 +5,7 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
+from ..errors import DTypeError, ShapeError
 from ..ops import elementwise as E, nn_ops as NN
 from ..ops.index import EmbeddingLookup
 from ..ops.matmul import Linear as LinearOp
@@ -270,7 +271,7 @@ def _class_layout(input, op):
     if not input.dtype.is_floating_point:
         raise TypeError(f"{op}: expected a floating point input, got {input.dtype}")
     if input.ndim == 0:
-        raise ValueError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a "
+        raise ShapeError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a "
                          f"0-d tensor")
     if input.ndim == 1:
         c = input.shape[0]
@@ -286,10 +287,10 @@ def _class_targets(target, input, target_shape, layout, ignore_index, op):
     """Validate integer class targets (shape, dtype, range) and return them as an (N, D) array."""
     _check_tensor(target, "target", op)
     if target.data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
+        raise DTypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
                         f"{target.dtype}")
     if target.shape != target_shape:
-        raise ValueError(f"{op}: expected target of shape {_shape_str(target_shape)} for input of "
+        raise ShapeError(f"{op}: expected target of shape {_shape_str(target_shape)} for input of "
                          f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)}")
     if target.device != input.device:
         raise RuntimeError(f"{op}: target is on {target.device} but the input is on {input.device}")
@@ -308,7 +309,7 @@ def _class_weight(weight, input, n_classes, op):
         return None
     w = _const_array(weight, input, "weight", op)
     if w.shape != (n_classes,):
-        raise ValueError(f"{op}: expected weight of shape ({n_classes},) (one per class), got "
+        raise ShapeError(f"{op}: expected weight of shape ({n_classes},) (one per class), got "
                          f"{_shape_str(w.shape)}")
     return w
 
@@ -319,7 +320,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     op = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise ShapeError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     c, z, target_shape = _class_layout(input, op)
     w = _class_weight(weight, input, c, op)
     _check_tensor(target, "target", op)
@@ -328,7 +329,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise RuntimeError(f"{op}: ignore_index is not supported for floating point target "
                                f"(class probabilities), got ignore_index={ignore_index}")
         if target.shape != input.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"{op}: a floating point target holds class probabilities and must have the input's "
                 f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)} (class-index "
                 f"targets of shape {_shape_str(target_shape)} must be int64)")
@@ -377,7 +378,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     pw = _const_array(pos_weight, input, "pos_weight", op)
     for name, arr in (("weight", w), ("pos_weight", pw)):
         if arr is not None and not _broadcastable_to(arr, input.shape):
-            raise ValueError(f"{op}: {name} of shape {_shape_str(arr.shape)} cannot be broadcast to "
+            raise ShapeError(f"{op}: {name} of shape {_shape_str(arr.shape)} cannot be broadcast to "
                              f"the input shape {_shape_str(input.shape)}")
     return NN.BCEWithLogits.apply(input, target, w, pw, reduction)
 
@@ -389,7 +390,7 @@ def _check_target_shape(input, target, op, stacklevel):
     try:
         B.np.broadcast_shapes(target.shape, input.shape)
     except ValueError:
-        raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
+        raise ShapeError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
                          f"input of shape {_shape_str(input.shape)}") from None
     warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
                   f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
@@ -485,7 +486,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         target = target.to(input.dtype)
     w = _const_array(weight, input, "weight", op)
     if w is not None and not _broadcastable_to(w, input.shape):
-        raise ValueError(f"{op}: weight of shape {_shape_str(w.shape)} cannot be broadcast to the "
+        raise ShapeError(f"{op}: weight of shape {_shape_str(w.shape)} cannot be broadcast to the "
                          f"input shape {_shape_str(input.shape)}")
     return NN.BinaryCrossEntropy.apply(input, target, w, reduction)
 
