@@ -2,12 +2,11 @@
 import collections
 import json
 import numbers
-import os
 import re
-import tempfile
 
 from .. import backend as B
 from ..tensor import Tensor, tensor
+from ..utils.io import atomic_write
 from .dataloader import default_collate
 
 __all__ = ["Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS", "pad_batch",
@@ -164,20 +163,8 @@ class Vocab:
         return cls(d["itos"], unk_token=d.get("unk_token"), pad_token=d.get("pad_token"))
 
     def save(self, path):
-        """Write the vocabulary as UTF-8 JSON, atomically (temp file + os.replace)."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False, indent=0)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        """Write the vocabulary as UTF-8 JSON, atomically (minigrad.utils.atomic_write)."""
+        atomic_write(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=0))
 
     @classmethod
     def load(cls, path):
