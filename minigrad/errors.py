@@ -5,12 +5,16 @@ length, a negative size); Python code conventionally raises ValueError or TypeEr
 both, so ``except RuntimeError`` (PyTorch habits) and ``except ValueError`` (Python habits) both work.
 """
 
-__all__ = ["ShapeError", "DTypeError"]
+__all__ = ["ArgumentError", "ShapeError", "DeviceError", "DTypeError"]
 
 
-class ShapeError(RuntimeError, ValueError):
-    """A tensor argument of the wrong shape or size, or an out-of-range value where PyTorch raises
-    RuntimeError.
+class ArgumentError(RuntimeError, ValueError):
+    """An argument with a value PyTorch rejects with RuntimeError (e.g. a negative std, an
+    unsupported range)."""
+
+
+class ShapeError(ArgumentError):
+    """A tensor argument of the wrong shape or size where PyTorch raises RuntimeError.
 
     Example::
 
@@ -21,6 +25,10 @@ class ShapeError(RuntimeError, ValueError):
         ...     print(type(exc).__name__)
         ShapeError
     """
+
+
+class DeviceError(ArgumentError):
+    """An unknown device name or index (PyTorch: RuntimeError)."""
 
 
 class DTypeError(RuntimeError, TypeError):

@@ -802,17 +802,17 @@ class Tensor:
             return NotImplemented
         return ops.ne(self, other)
 
-    def __lt__(self, other):
-        return ops.lt(self, other)
+    def __lt__(self, other):  # NotImplemented: Python's own "'<' not supported" TypeError
+        return ops.lt(self, other) if _comparable(other) else NotImplemented
 
     def __le__(self, other):
-        return ops.le(self, other)
+        return ops.le(self, other) if _comparable(other) else NotImplemented
 
     def __gt__(self, other):
-        return ops.gt(self, other)
+        return ops.gt(self, other) if _comparable(other) else NotImplemented
 
     def __ge__(self, other):
-        return ops.ge(self, other)
+        return ops.ge(self, other) if _comparable(other) else NotImplemented
 
     def __invert__(self):
         if self.data.dtype.kind == "f":

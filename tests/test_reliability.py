@@ -320,3 +320,22 @@ def test_embedding_negative_size_names_it():
 def test_tensor_from_non_numbers_names_the_python_type(data, kind):
     with pytest.raises(TypeError, match=f"list holding {kind} values"):
         mg.tensor(data)
+
+
+# -------------------------------------- beyond the list: more bad input, checked against PyTorch's class
+@pytest.mark.parametrize("call, cls, match", [
+    (lambda: nn.init.normal_(mg.ones(2), std=-1.0), RuntimeError, "std >= 0.0, but got std=-1.0"),
+    (lambda: nn.init.normal_(mg.ones(2), std=float("nan")), RuntimeError, "std >= 0.0"),
+    (lambda: nn.init.uniform_(mg.ones(2), 1.0, 0.0), RuntimeError, "a <= b, but got a=1.0, b=0.0"),
+    (lambda: mg.arange(0, float("inf")), RuntimeError, "unsupported range 0 -> inf"),
+    (lambda: mg.arange(0, float("nan")), RuntimeError, "unsupported range 0 -> nan"),
+    (lambda: F.pad(mg.ones(2, 3), (1,)), RuntimeError, "padding length must be even"),
+    (lambda: nn.Embedding(3, 2)(mg.tensor([1.0])), RuntimeError, "integer .* index tensor"),
+    (lambda: mg.ones(2).to("tpu"), RuntimeError, "unknown device 'tpu'"),
+    (lambda: mg.ones(2).to("cuda:x"), RuntimeError, "invalid device index 'x'"),
+    (lambda: mg.ones(2) < "a", TypeError, "'<' not supported between instances of 'Tensor' and 'str'"),
+    (lambda: mg.ones(2) >= "a", TypeError, "'>=' not supported"),
+])
+def test_more_bad_input_raises_like_torch(call, cls, match):
+    with pytest.raises(cls, match=match):
+        call()

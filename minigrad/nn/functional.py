@@ -79,7 +79,7 @@ def _index_tensor(input, op):
     """Check that `input` is an integer index tensor and return its backend array."""
     _check_tensor(input, "input", op)
     if input.data.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
+        raise DTypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
                         f"{input.dtype}")
     return input.data
 
@@ -514,7 +514,7 @@ def pad(input, pad, mode="constant", value=None):
     _check_tensor(input, "input", "pad")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: padding length must be even and at most twice the number of "
+        raise ShapeError(f"pad: padding length must be even and at most twice the number of "
                          f"dimensions ({input.ndim}), got {len(pad)}")
     if not all(isinstance(p, numbers.Integral) for p in pad):
         raise TypeError(f"pad: amounts must be integers, got {pad}")
