@@ -222,8 +222,9 @@ def _fsync_dir(folder):
 
 
 # ----------------------------------------------------------------------------------------- load
-class CheckpointError(ValueError):
-    """Raised when a file is not a (valid) minigrad checkpoint."""
+class CheckpointError(RuntimeError, ValueError):
+    """Raised when a file is not a (valid) minigrad checkpoint (a RuntimeError, like torch.load's
+    error for a damaged file, and a ValueError, as it always was)."""
 
 
 def load(path, map_location=None):

@@ -339,3 +339,19 @@ def test_tensor_from_non_numbers_names_the_python_type(data, kind):
 def test_more_bad_input_raises_like_torch(call, cls, match):
     with pytest.raises(cls, match=match):
         call()
+
+
+@pytest.mark.parametrize("weights, match", [([-1.0, 1.0], "got -1.0"), ([float("nan"), 1.0], "got nan"),
+                                            ([0.0, 0.0], "got all zeros")])
+def test_weighted_sampler_bad_weights_are_runtime_errors_like_torch(weights, match):
+    with pytest.raises(RuntimeError, match=match) as info:
+        mg.data.WeightedRandomSampler(weights, 2)
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04garbage"])
+def test_damaged_checkpoint_is_a_runtime_error_like_torch(content):
+    import io
+    with pytest.raises(RuntimeError, match="not a valid minigrad checkpoint") as info:
+        mg.load(io.BytesIO(content))
+    assert isinstance(info.value, ValueError)
