@@ -157,8 +157,16 @@ class WorkerPool:
                 target=_worker_loop, daemon=True, name=f"DataLoader worker {worker_id}",
                 args=(loader.dataset, loader.collate_fn, batched, index_queue, self.result_queue,
                       worker_id, self.num_workers, base_seed + worker_id, loader.worker_init_fn))
-            process.start()
             self.index_queues.append(index_queue)
+            try:
+                process.start()
+            except Exception as exc:  # spawn / forkserver pickle the dataset: lambdas cannot go
+                _shutdown(self.processes, self.index_queues, self.result_queue)
+                raise RuntimeError(f"DataLoader: could not start worker {worker_id} with the "
+                                   f"{ctx.get_start_method()!r} start method ({type(exc).__name__}: "
+                                   f"{exc}); the dataset, collate_fn and worker_init_fn must be "
+                                   f"picklable (no lambdas or local classes), or use "
+                                   f"multiprocessing_context='fork' where available") from exc
             self.processes.append(process)
         self.epochs = itertools.count()
         self._finalizer = weakref.finalize(self, _shutdown, self.processes, self.index_queues,

@@ -153,3 +153,12 @@ def test_abandoned_epoch_of_persistent_workers_does_not_leak_into_the_next():
 def test_worker_options_are_checked(kwargs, match):
     with pytest.raises(ValueError, match=match):
         DataLoader(list(range(4)), **kwargs)
+
+
+def test_unpicklable_dataset_under_spawn_is_explained():
+    data = [np.float32(i) for i in range(4)]
+    loader = DataLoader(data, batch_size=2, num_workers=1, collate_fn=lambda b: b,
+                        multiprocessing_context="spawn")
+    with pytest.raises(RuntimeError, match="could not start worker 0 with the 'spawn' start method"):
+        list(loader)
+    assert _no_children_left()
