@@ -355,3 +355,11 @@ def test_damaged_checkpoint_is_a_runtime_error_like_torch(content):
     with pytest.raises(RuntimeError, match="not a valid minigrad checkpoint") as info:
         mg.load(io.BytesIO(content))
     assert isinstance(info.value, ValueError)
+
+
+def test_optimizer_load_state_dict_rejects_integer_state():
+    a, b, opt = _two_param_adam()
+    state = opt.state_dict()
+    state["state"][0]["exp_avg"] = np.zeros(3, dtype=np.int64)  # in-place float updates would fail
+    with pytest.raises(RuntimeError, match=r"exp_avg.*parameter 0.*dtype minigrad.int64"):
+        _two_param_adam()[2].load_state_dict(state)

@@ -218,11 +218,16 @@ def _index(key):
 
 
 def _check_state(name, p, state, where):
-    """RuntimeError unless every tensor in a parameter's state has the parameter's shape."""
+    """RuntimeError unless every tensor in a parameter's state has the parameter's shape and dtype."""
     for key, value in state.items():
-        if isinstance(value, Tensor) and key != "step" and value.shape != p.shape:
+        if not isinstance(value, Tensor) or key == "step":
+            continue
+        if value.shape != p.shape:
             raise RuntimeError(f"{where}: the state {key!r} of {name} has shape {tuple(value.shape)}, "
                                f"the parameter has shape {tuple(p.shape)}")
+        if value.dtype != p.dtype:
+            raise RuntimeError(f"{where}: the state {key!r} of {name} has dtype {value.dtype}, the "
+                               f"parameter has dtype {p.dtype}")
 
 
 def _snapshot(value):
