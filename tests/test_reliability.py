@@ -363,3 +363,26 @@ def test_optimizer_load_state_dict_rejects_integer_state():
     state["state"][0]["exp_avg"] = np.zeros(3, dtype=np.int64)  # in-place float updates would fail
     with pytest.raises(RuntimeError, match=r"exp_avg.*parameter 0.*dtype minigrad.int64"):
         _two_param_adam()[2].load_state_dict(state)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int64", "float32", "bool"])
+def test_descending_sort_and_topk_match_torch(dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        a = rng.integers(0, 4, (3, 7)).astype(dtype)
+        if dtype == "float32":
+            a[rng.random(a.shape) < 0.2] = np.nan  # PyTorch counts NaN as the largest value
+        ours, theirs = mg.tensor(a), torch.tensor(a)
+        for dim in (0, 1):
+            np.testing.assert_array_equal(ours.sort(dim=dim, descending=True, stable=True)[1].numpy(),
+                                          theirs.sort(dim=dim, descending=True, stable=True)[1].numpy())
+            if dtype != "bool":  # torch has no topk for bool
+                np.testing.assert_array_equal(ours.topk(2, dim=dim)[0].numpy(),
+                                              theirs.topk(2, dim=dim)[0].numpy())
+
+
+def test_std_of_one_element_has_nan_gradient_like_torch():
+    x = mg.tensor([1.0], requires_grad=True)
+    x.std().backward()
+    assert np.isnan(x.grad.numpy()).all()
