@@ -386,3 +386,9 @@ def test_std_of_one_element_has_nan_gradient_like_torch():
     x = mg.tensor([1.0], requires_grad=True)
     x.std().backward()
     assert np.isnan(x.grad.numpy()).all()
+
+
+def test_outer_of_a_matrix_is_refused_like_torch():
+    with pytest.raises(RuntimeError, match="outer: Expected 1-D argument self, but got 2-D"):
+        mg.outer(mg.ones(2, 2), mg.ones(2))
+    np.testing.assert_array_equal(mg.outer(mg.ones(2), mg.ones(3)).numpy(), np.ones((2, 3)))

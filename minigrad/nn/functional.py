@@ -138,7 +138,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1 / (1 - p) (identity if not training)."""
     _check_tensor(input, "input", "dropout")
     if not isinstance(p, numbers.Real) or p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
     if not input.dtype.is_floating_point:
         raise TypeError(f"dropout: expected a floating point input, got {input.dtype}")
     if not training or p == 0:
