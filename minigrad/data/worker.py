@@ -181,14 +181,22 @@ class WorkerPool:
         return self._finalizer.alive
 
     def run(self, tasks):
-        """Yield the collated batch of every task (an index list, or one index), in order."""
-        epoch = next(self.epochs)  # results of an abandoned earlier epoch carry an older number
+        """Yield the collated batch of every task (an index list, or one index), in order.
+
+        A new pass supersedes the previous one (persistent workers): results of older passes are
+        dropped, and an older iterator that is resumed raises, as in PyTorch.
+        """
+        epoch = self.current = next(self.epochs)
+        self.results = {}  # batch number -> pickled result of the current pass
         tasks = iter(tasks)
-        done = {}
         sent = received = 0
         exhausted = False
         device = B.default_device()
         while True:
+            if self.current != epoch:
+                raise RuntimeError("DataLoader: this iterator was superseded by a newer pass over "
+                                   "the same loader (persistent_workers=True keeps one pass at a "
+                                   "time)")
             while not exhausted and sent - received < self.in_flight_limit:
                 indices = next(tasks, None)
                 if indices is None:
@@ -198,11 +206,11 @@ class WorkerPool:
                 sent += 1
             if received == sent:
                 return
-            while received not in done:
+            while received not in self.results:
                 got_epoch, number, payload = self._get()
                 if got_epoch == epoch:
-                    done[number] = payload
-            out = pickle.loads(done.pop(received))
+                    self.results[number] = payload
+            out = pickle.loads(self.results.pop(received))
             received += 1
             if isinstance(out, _Failure):
                 out.reraise()

@@ -162,3 +162,16 @@ def test_unpicklable_dataset_under_spawn_is_explained():
     with pytest.raises(RuntimeError, match="could not start worker 0 with the 'spawn' start method"):
         list(loader)
     assert _no_children_left()
+
+
+def test_a_second_pass_supersedes_the_first_with_persistent_workers():
+    loader = DataLoader(Jittery(), batch_size=2, num_workers=2, persistent_workers=True,
+                        multiprocessing_context=FORK)
+    first = iter(loader)
+    next(first)
+    second = iter(loader)
+    expected = [b.tolist() for b in DataLoader(Jittery(), batch_size=2)]
+    assert [b.tolist() for b in second] == expected
+    with pytest.raises(RuntimeError, match="superseded by a newer pass"):
+        next(first)
+    loader._pool.shutdown()
