@@ -117,7 +117,7 @@ def _minigrad_worker(kind, size, gpu):
         loss.backward()
         with mg.no_grad():
             for p in params:
-                p.data -= LR * p.grad.data
+                p.array -= LR * p.grad.array
         sync()
 
     def peak():

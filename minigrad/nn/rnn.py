@@ -163,7 +163,7 @@ class RNNCellBase(Module):
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)
         if hx is None:
-            zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.data.dtype))
+            zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
             return x, [zeros] * n_states, batched
         if n_states > 1 and not isinstance(hx, (tuple, list)):
             raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of {n_states} tensors, "
@@ -483,7 +483,7 @@ class RNNBase(Module):
         w_hr = w.pop() if self.proj_size > 0 else None
         if not self.bias:
             w = w + [None, None]
-        zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.data.dtype)))
+        zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.array.dtype)))
         h = zeros(P) if h0 is None else h0
         c = (zeros(H) if c0 is None else c0) if lstm else None
         ys = [None] * len(steps)

@@ -94,7 +94,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
     lo = 0.1 if mode == "RNN_RELU" else -0.8  # relu: stay away from the kink at 0
     params = list(m.parameters())
     for p in params:
-        p.data = rng.uniform(lo, 0.8, p.shape)
+        p.array = rng.uniform(lo, 0.8, p.shape)
     x = mg.tensor(rng.uniform(lo, 1.0, (6, 2)), requires_grad=True)
     h0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
     c0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
