@@ -6,6 +6,7 @@ import weakref
 from . import backend as B
 from . import ops
 from ._tensor_str import tensor_repr
+from .errors import ShapeError
 from .autograd import backward as _run_backward, is_grad_enabled
 from .ops import index as I
 from .ops.index import check_index_bounds
@@ -291,7 +292,8 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+            # RuntimeError for item() and ValueError for float()/int(), as PyTorch raises
+            raise ShapeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return self.array.reshape(-1)[0].item()
 
     def numpy(self):

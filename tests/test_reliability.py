@@ -392,3 +392,13 @@ def test_outer_of_a_matrix_is_refused_like_torch():
     with pytest.raises(RuntimeError, match="outer: Expected 1-D argument self, but got 2-D"):
         mg.outer(mg.ones(2, 2), mg.ones(2))
     np.testing.assert_array_equal(mg.outer(mg.ones(2), mg.ones(3)).numpy(), np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("call, also", [
+    (lambda: mg.cat([]), ValueError), (lambda: mg.stack([]), ValueError),
+    (lambda: float(mg.ones(2)), ValueError), (lambda: mg.ones(2).item(), ValueError),
+])
+def test_conversion_and_empty_list_errors_are_both_classes_torch_uses(call, also):
+    with pytest.raises(RuntimeError) as info:  # torch: stack and item RuntimeError, cat and float ValueError
+        call()
+    assert isinstance(info.value, also)

@@ -3,6 +3,7 @@ promotion in front of the differentiable primitives defined in the submodules.""
 import numbers
 
 from .. import backend as B
+from ..errors import ShapeError
 from . import elementwise as E, reduce as R, shape as S, index as I, matmul as M
 from .reduce import normalize_dim, normalize_dims
 
@@ -628,7 +629,7 @@ def _tensor_list(tensors, op):
     Tensor = _T()
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
+        raise ShapeError(f"{op}: expected a non-empty list of Tensors")  # torch: cat ValueError, stack RuntimeError
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: expected a list of Tensors, but element {i} is "
