@@ -50,12 +50,17 @@ class _Failure:
 
     def __init__(self, worker_id, index, exc):
         self.worker_id, self.index = worker_id, index
-        self.exc_type = type(exc)
+        self.name = type(exc).__name__
+        try:  # the class travels by reference: one defined inside a function cannot
+            pickle.dumps(type(exc))
+            self.exc_type = type(exc)
+        except Exception:
+            self.exc_type = RuntimeError
         self.text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
     def reraise(self):
         where = "" if self.index is None else f" while loading index {self.index!r}"
-        message = (f"Caught {self.exc_type.__name__} in DataLoader worker process "
+        message = (f"Caught {self.name} in DataLoader worker process "
                    f"{self.worker_id}{where}.\nOriginal {self.text}")
         try:
             exc = self.exc_type(message)

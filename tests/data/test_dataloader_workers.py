@@ -175,3 +175,22 @@ def test_a_second_pass_supersedes_the_first_with_persistent_workers():
     with pytest.raises(RuntimeError, match="superseded by a newer pass"):
         next(first)
     loader._pool.shutdown()
+
+
+def test_an_exception_class_that_cannot_be_pickled_still_reports_the_index():
+    class Local(Exception):
+        pass
+
+    class Bad:
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            if i == 2:
+                raise Local("local failure")
+            return np.float32(i)
+
+    loader = DataLoader(Bad(), batch_size=1, num_workers=2, multiprocessing_context=FORK)
+    with pytest.raises(RuntimeError, match=r"Caught Local in DataLoader worker process 0 while "
+                                           r"loading index 2[\s\S]*local failure"):
+        list(loader)
