@@ -194,3 +194,19 @@ def test_an_exception_class_that_cannot_be_pickled_still_reports_the_index():
     with pytest.raises(RuntimeError, match=r"Caught Local in DataLoader worker process 0 while "
                                            r"loading index 2[\s\S]*local failure"):
         list(loader)
+
+
+class Sleepy:
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        time.sleep(0.6)
+        return np.float32(i)
+
+
+def test_timeout_waiting_for_a_batch():
+    loader = DataLoader(Sleepy(), batch_size=1, num_workers=1, timeout=0.2, multiprocessing_context=FORK)
+    with pytest.raises(RuntimeError, match="timed out after 0.2 seconds"):
+        list(loader)
+    assert _no_children_left()
