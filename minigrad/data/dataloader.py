@@ -1,4 +1,7 @@
 """DataLoader: iterate over a dataset in (shuffled) batches, collated into tensors."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional, Sequence
 import collections.abc
 import numbers
 
@@ -30,7 +33,7 @@ def _mapping_like(elem, items):
     return items
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """Turn the NumPy arrays and scalars in one sample into tensors (what batch_size=None applies).
 
     Like PyTorch: Python numbers and strings are kept, containers are walked and tuples give lists.
@@ -46,7 +49,7 @@ def default_convert(data):
     return data
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch, like PyTorch's default_collate.
 
     Tensors are stacked; numbers become int64 / float64 / bool tensors (ints followed by a float give
@@ -105,10 +108,17 @@ class DataLoader:
     pin_memory is accepted for PyTorch compatibility.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-                 prefetch_factor=None, persistent_workers=False, seed=None):
+    dataset: Any
+    sampler: Any
+    batch_sampler: Any
+    collate_fn: Callable[[Any], Any]
+
+    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, sampler: Any = None,
+                 batch_sampler: Any = None, num_workers: int = 0, collate_fn: Any = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Any = None, multiprocessing_context: Any = None,
+                 generator: Any = None, *, prefetch_factor: Optional[int] = None,
+                 persistent_workers: bool = False, seed: Optional[int] = None) -> None:
         if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) \
                 or num_workers < 0:
             raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
@@ -158,18 +168,18 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: Optional[int]) -> None:
         """Make the next pass produce the order of epoch `epoch` (for resuming a run)."""
         target = self.batch_sampler if self.batch_sampler is not None else self.sampler
         if hasattr(target, "set_epoch"):
             target.set_epoch(epoch)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self.num_workers:
             return self._iter_workers()
         return self._iter_here()
 
-    def _iter_workers(self):
+    def _iter_workers(self) -> Iterator[Any]:
         pool = self._pool
         if pool is None or not pool.alive:
             # like PyTorch: one base seed per pool, drawn from the loader's generator (else minigrad's)
@@ -185,7 +195,7 @@ class DataLoader:
             if not self.persistent_workers:
                 pool.shutdown()
 
-    def _iter_here(self):
+    def _iter_here(self) -> Iterator[Any]:
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])
@@ -193,5 +203,5 @@ class DataLoader:
         for indices in self.batch_sampler:
             yield self.collate_fn([self.dataset[i] for i in indices])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

@@ -111,6 +111,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
 
 
 # ---------------------------------------------------------------------------- long sequences
+@pytest.mark.slow
 def test_long_sequence_two_layer_bidirectional_lstm():
     """2,000 steps forward and backward (nothing recursive, nothing quadratic)."""
     rng = np.random.default_rng(0)
