@@ -112,6 +112,10 @@ class DataLoader:
     sampler: Any
     batch_sampler: Any
     collate_fn: Callable[[Any], Any]
+    num_workers: int
+    persistent_workers: bool
+    generator: Any
+    _pool: Optional[WorkerPool]
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, sampler: Any = None,
                  batch_sampler: Any = None, num_workers: int = 0, collate_fn: Any = None,

@@ -140,7 +140,7 @@ class Vocab:
         if isinstance(indices, Tensor):
             indices = indices.tolist()
         size = len(self.itos)
-        out = []
+        out: List[str] = []
         for i in indices:
             if isinstance(i, bool) or not isinstance(i, numbers.Integral):
                 raise TypeError(f"Vocab.lookup_tokens: indices must be integers, got {i!r} "

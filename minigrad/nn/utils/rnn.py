@@ -95,7 +95,8 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         return self.data.is_cuda
 
 
-def check_packed(data, batch_sizes, sorted_indices, unsorted_indices, where):
+def check_packed(data: Any, batch_sizes: Any, sorted_indices: Optional[Tensor],
+                 unsorted_indices: Optional[Tensor], where: str) -> None:
     """ValueError unless the four fields describe a packed batch that the RNN layers can run.
 
     batch_sizes must be a non-empty 1-D integer sequence of positive, non-increasing counts summing
