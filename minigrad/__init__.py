@@ -27,3 +27,13 @@ def is_tensor(obj):
 def get_default_dtype():
     """The default floating dtype (float32)."""
     return backend.default_float()
+
+
+from .ops import methods as _op_table  # noqa: E402
+
+
+def __getattr__(name):  # ops added after import (minigrad.ops.methods.register) are minigrad.<name> too
+    fn = _op_table.functions().get(name)
+    if fn is None:
+        raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+    return fn

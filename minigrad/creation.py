@@ -3,8 +3,7 @@ import math
 
 from . import backend as B
 from .errors import ArgumentError
-from .ops import _size_arg
-from .tensor import Tensor
+from .tensor import Tensor, size_arg as _size_arg
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
            "randperm", "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",

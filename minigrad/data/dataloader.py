@@ -8,7 +8,7 @@ import numbers
 from .. import backend as B
 from ..ops import stack
 from ..tensor import Tensor, tensor
-from .dataset import make_rng
+from .dataset_types import make_rng
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 from .worker import WorkerPool, default_context
 

@@ -14,7 +14,7 @@ import numbers
 from .. import backend as B
 from ..errors import ArgumentError
 from ..tensor import Tensor
-from .dataset import make_rng
+from .dataset_types import make_rng
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler"]

@@ -9,9 +9,9 @@ from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
 from ..errors import DTypeError, ShapeError
-from ..ops import elementwise as E, nn_ops as NN
-from ..ops.index import EmbeddingLookup
-from ..ops.matmul import Linear as LinearOp
+from ..primitives import elementwise as E, nn as NN
+from ..primitives.index import EmbeddingLookup
+from ..primitives.matmul import FusedLinear
 from ..tensor import Tensor
 
 __all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",
@@ -75,7 +75,7 @@ def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tens
     if bias is not None and (bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype):
         raise RuntimeError(f"linear: expected bias of shape ({weight.shape[0]},) and dtype "
                            f"{weight.dtype}, got {_shape_str(bias.shape)} and {bias.dtype}")
-    return LinearOp.apply(input, weight, bias)
+    return FusedLinear.apply(input, weight, bias)
 
 
 def _index_tensor(input, op):
@@ -522,7 +522,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = 
         if p is not None and (p.shape != ns or p.dtype != input.dtype):
             raise RuntimeError(f"layer_norm: expected {name} of shape {_shape_str(ns)} and dtype "
                                f"{input.dtype}, got {_shape_str(p.shape)} and {p.dtype}")
-    return NN.LayerNorm.apply(input, weight, bias, k, float(eps))
+    return NN.FusedLayerNorm.apply(input, weight, bias, k, float(eps))
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:

@@ -17,7 +17,7 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
-from ..ops import recurrent as R
+from ..primitives import recurrent as R
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter

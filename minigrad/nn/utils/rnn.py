@@ -13,7 +13,8 @@ import operator
 from collections import namedtuple
 
 from ... import backend as B
-from ...ops.elementwise import Op
+from ...primitives.index import GatherRows, ScatterRows
+from ...primitives.shape import PadSequence
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -139,38 +140,6 @@ def invert_permutation(permutation: Optional[Tensor]) -> Optional[Tensor]:
     return Tensor._make(out)
 
 
-# --------------------------------------------------------------------------------- row gathers
-class _Gather(Op):
-    """out = a[index] for unique row indices (backward scatters into zeros; no accumulation needed)."""
-
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx.meta = (a.shape, index)
-        return a[index]
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, index = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=g.dtype)
-        out[index] = g
-        return out, None
-
-
-class _Scatter(Op):
-    """out = full((rows, *a.shape[1:]), value); out[index] = a (backward gathers the rows back)."""
-
-    @staticmethod
-    def forward(ctx, a, index, rows, value):
-        ctx.index = index
-        out = B.get_array_module(a).full((rows,) + a.shape[1:], value, dtype=a.dtype)
-        out[index] = a
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return g[ctx.index], None, None, None
-
-
 def _packed_rows(lengths_sorted, order, batch_first, steps):
     """Row of every packed element in a padded batch flattened to (T*B) or (B*T) rows (int64).
 
@@ -241,7 +210,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     lengths_sorted = lengths[order]
     rows = _packed_rows(lengths_sorted, order, batch_first, steps)
     flat = input.reshape(input.shape[0] * input.shape[1], *input.shape[2:])
-    data = _Gather.apply(flat, B.to_device(rows, input.device))
+    data = GatherRows.apply(flat, B.to_device(rows, input.device))
     batch_sizes = Tensor._make(_batch_sizes(lengths_sorted).astype(_np.int64))
     return PackedSequence(data, batch_sizes, sorted_indices, None)
 
@@ -274,35 +243,12 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     else:
         order = _np.asarray(B.to_numpy(sequence.sorted_indices.array), dtype=_np.int64)
     rows = _packed_rows(lengths_sorted, order, batch_first, steps)
-    flat = _Scatter.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
+    flat = ScatterRows.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
     shape = (nb, steps) if batch_first else (steps, nb)
     padded = flat.reshape(*shape, *data.shape[1:])
     lengths = _np.empty(nb, dtype=_np.int64)
     lengths[order] = lengths_sorted
     return padded, Tensor._make(lengths)
-
-
-class _PadSequence(Op):
-    """Stack sequences of shapes (L_i, *) into (max L, B, *) or (B, max L, *), padding the rest."""
-
-    @staticmethod
-    def forward(ctx, *seqs, batch_first, value, left):
-        xp = B.get_array_module(seqs[0])
-        steps = max(s.shape[0] for s in seqs)
-        out = xp.full((len(seqs), steps) + seqs[0].shape[1:], value, dtype=seqs[0].dtype)
-        ctx.slices = []
-        for j, s in enumerate(seqs):
-            sl = slice(steps - s.shape[0], steps) if left else slice(0, s.shape[0])
-            out[j, sl] = s
-            ctx.slices.append(sl)
-        ctx.batch_first = batch_first
-        return out if batch_first else xp.ascontiguousarray(xp.swapaxes(out, 0, 1))
-
-    @staticmethod
-    def backward(ctx, g):
-        if not ctx.batch_first:
-            g = B.get_array_module(g).swapaxes(g, 0, 1)
-        return tuple(g[j, sl] for j, sl in enumerate(ctx.slices))
 
 
 def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding_value: float = 0.0,
@@ -324,7 +270,7 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding
             raise RuntimeError(f"pad_sequence: every sequence must have shape (L, *{ref.shape[1:]}) "
                                f"and dtype {ref.dtype}, but sequence {i} has shape {s.shape} and "
                                f"dtype {s.dtype}")
-    return _PadSequence.apply(*sequences, batch_first=batch_first, value=padding_value,
+    return PadSequence.apply(*sequences, batch_first=batch_first, value=padding_value,
                               left=padding_side == "left")
 
 
