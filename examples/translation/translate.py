@@ -5,6 +5,7 @@
         "zwei hunde spielen im schnee ."
 """
 import argparse
+import sys
 import warnings
 
 from data import EOS, SOS, detokenize, tokenize
