@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from .errors import DeviceError
+
 __all__ = [
     "np", "Device", "device", "get_array_module", "xp_for", "device_of", "to_device", "to_numpy",
     "set_backend", "get_backend", "default_device", "cuda_available", "BackendError",
@@ -65,9 +67,12 @@ class Device:
             type, index = type.type, type.index
         elif isinstance(type, str) and ":" in type:
             type, idx = type.split(":", 1)
+            if not idx.isdigit():
+                raise DeviceError(f"invalid device index {idx!r} in {type + ':' + idx!r}: expected "
+                                  f"a non-negative integer, e.g. 'cuda:0'")
             index = int(idx)
         if type not in ("cpu", "cuda"):
-            raise ValueError(f"unknown device {type!r}: expected 'cpu' or 'cuda'")
+            raise DeviceError(f"unknown device {type!r}: expected 'cpu' or 'cuda'")
         self.type = type
         self.index = index if type == "cuda" else None
 
