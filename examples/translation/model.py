@@ -171,7 +171,7 @@ def build_model(src_vocab_size, tgt_vocab_size, arch="attention", cell="lstm", l
     """A Seq2Seq model for one configuration (arch 'seq2seq', 'attention' or 'transformer'; for the
     Transformer, embed_dim is d_model and hidden the feed-forward size)."""
     if arch == "transformer":
-        from transformer_model import build_transformer  # beside this file (on sys.path for scripts)
+        from transformer_model import build_transformer  # the module beside this file
         return build_transformer(Seq2Seq, src_vocab_size, tgt_vocab_size, layers, embed_dim, hidden,
                                  dropout, heads, positions)
     encoder = Encoder(src_vocab_size, embed_dim, hidden, layers, cell, dropout, bidirectional, hidden)
