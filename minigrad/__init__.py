@@ -11,6 +11,7 @@ from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
+from . import distributed  # noqa: E402  (torch.distributed's names over MPI / NCCL)
 
 half, float, double = float16, float32, float64
 long, int, short = int64, int32, int16

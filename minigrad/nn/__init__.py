@@ -10,3 +10,4 @@ from .loss import (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELos
                    HuberLoss)
 from . import functional, init, utils
 from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
+from . import parallel  # noqa: E402  (DistributedDataParallel)
