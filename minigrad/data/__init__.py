@@ -2,6 +2,7 @@
 from .dataset import Dataset, TensorDataset, Subset, ConcatDataset, random_split
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
                       WeightedRandomSampler, BatchSampler, BucketBatchSampler)
+from .distributed import DistributedSampler, DistributedBucketBatchSampler
 from .dataloader import DataLoader, default_collate, default_convert
 from .text import (Tokenizer, tokenize, Vocab, build_vocab, DEFAULT_SPECIALS, pad_batch, collate_text,
                    TextCollate)
@@ -13,4 +14,4 @@ __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split"
            "BatchSampler", "BucketBatchSampler", "DataLoader", "default_collate", "default_convert",
            "Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS", "pad_batch",
            "collate_text", "TextCollate", "DatasetNotFoundError", "ChecksumError", "data_root",
-           "datasets"]
+           "datasets", "DistributedSampler", "DistributedBucketBatchSampler"]
