@@ -58,12 +58,21 @@ class DataParallelContext:
         return self.rank == 0
 
     def private_out(self, out):
-        """`out` on rank 0; on other ranks a temporary directory removed at exit, so that a script
-        that writes its files unconditionally still leaves only rank 0's."""
+        """`out` on rank 0; on other ranks a temporary directory, removed at exit, holding copies
+        of the checkpoints (``*.ckpt``) already in `out`, so that a resumed run finds them there.
+
+        A script that writes its files unconditionally thus leaves only rank 0's (ranks share no
+        file, whatever the way they write).
+        """
         if self.is_main:
             return out
         tmp = tempfile.mkdtemp(prefix=f"minigrad-rank{self.rank}-")
         atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+        if os.path.isdir(out):
+            for name in os.listdir(out):
+                source = os.path.abspath(os.path.join(out, name))
+                if name.endswith(".ckpt") and os.path.isfile(source):
+                    shutil.copy2(source, os.path.join(tmp, name))   # copies: nothing shared
         return tmp
 
     def wrap(self, model, **ddp_kwargs):
