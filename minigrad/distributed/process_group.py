@@ -25,6 +25,7 @@ class DistBackendError(RuntimeError):
 class _State:
     group = None            # the backend object (MPIGroup / NCCLGroup) once initialised
     previous_excepthook = None
+    previous_exit = None
 
 
 def _import_mpi():
@@ -102,7 +103,8 @@ def init_process_group(backend="mpi", init_method=None, timeout=None, world_size
             DistBackendError (and so aborts the job); default 30 minutes, as in torch.
         world_size, rank: if given, checked against what the launcher reports.
         abort_on_exception: install a sys.excepthook that prints the rank's traceback and calls
-            MPI_Abort, so one failing rank ends the whole job instead of leaving the others waiting.
+            MPI_Abort (and make a failing ``sys.exit(...)`` call MPI_Abort too), so one failing
+            rank ends the whole job instead of leaving the others waiting.
 
     Example::
 
@@ -149,6 +151,9 @@ def destroy_process_group(group=None):
     if _State.previous_excepthook is not None:
         sys.excepthook = _State.previous_excepthook
         _State.previous_excepthook = None
+    if _State.previous_exit is not None:
+        sys.exit = _State.previous_exit
+        _State.previous_exit = None
 
 
 def _install_excepthook(MPI):
@@ -168,6 +173,23 @@ def _install_excepthook(MPI):
             _State.previous_excepthook(exc_type, exc, tb)
 
     sys.excepthook = abort_job
+
+    # sys.exit("error: ...") on one rank is no exception for the hook above, and the exiting rank
+    # would wait in MPI_Finalize for ranks that wait for it in a collective: abort instead
+    if _State.previous_exit is None:
+        _State.previous_exit = sys.exit
+    original_exit = _State.previous_exit
+
+    def exit_aborting_on_failure(status=None):
+        if status not in (None, 0) and _State.group is not None and world.Get_size() > 1:
+            message = status if isinstance(status, str) else f"exit status {status}"
+            sys.stderr.write(f"[rank {world.Get_rank()}] sys.exit({message!r}), aborting the job\n")
+            sys.stderr.flush()
+            sys.stdout.flush()
+            world.Abort(status if isinstance(status, int) else 1)
+        original_exit(status)
+
+    sys.exit = exit_aborting_on_failure
 
 
 def _local_rank(MPI, comm):

@@ -209,7 +209,8 @@ class DistributedDataParallel(Module):
         self._used = None
         if self.find_unused_parameters:
             reached = _leaves_reached(out)
-            self._used = B.np.asarray([id(p) in reached for p in self._params], dtype=B.np.int32)
+            xp = B.get_array_module(self._params[0].array)   # NCCL reduces device memory only
+            self._used = xp.asarray([id(p) in reached for p in self._params], dtype=xp.int32)
             for b in self._buckets:
                 b.buffer[...] = 0
             for p in self._params:
@@ -257,6 +258,7 @@ class DistributedDataParallel(Module):
         used = self._used
         if used is not None:   # which parameters got a gradient on at least one rank
             _all_reduce_buffer(used, "max").wait()
+            used = B.to_numpy(used)
         for b in self._buckets:
             b.work.wait()
             for k, p in enumerate(b.params):
