@@ -435,3 +435,14 @@ def random_permutation(n, dev=None):
     """A random permutation of range(n) as int64."""
     gen = rng(dev)
     return gen.permutation(n).astype(np.int64)
+
+
+def nccl_module():
+    """CuPy's NCCL bindings (``cupy.cuda.nccl``), or None without CuPy, a GPU or NCCL support."""
+    if not cuda_available():
+        return None
+    try:
+        import cupy.cuda.nccl as nccl  # noqa: a submodule that `import cupy` does not load
+    except ImportError:
+        return None
+    return nccl if getattr(nccl, "available", True) else None

@@ -30,7 +30,7 @@ class NCCLGroup:
                                f"process (pip install -e \".[cuda]\" and {INSTALL_HINT}); "
                                f"on CPUs use init_process_group('mpi')")
         cp = self.cp = B._cupy
-        nccl = self.nccl = cp.cuda.nccl
+        nccl = self.nccl = B.nccl_module()
         self.mpi = MPIGroup(MPI, timeout_s)
         self.rank, self.world_size = self.mpi.rank, self.mpi.world_size
         self.local_rank = self.mpi.local_rank

@@ -51,12 +51,7 @@ def is_mpi_available():
 def is_nccl_available():
     """True when CuPy with NCCL support and a CUDA device are present (the "nccl" backend)."""
     from .. import backend as B
-    if not (is_mpi_available() and B.cuda_available()):
-        return False
-    try:
-        return bool(B._cupy.cuda.nccl.available)
-    except AttributeError:
-        return False
+    return is_mpi_available() and B.nccl_module() is not None
 
 
 def is_initialized():
