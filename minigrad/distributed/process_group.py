@@ -8,6 +8,7 @@ import datetime
 import importlib.util
 import os
 import sys
+import time
 import traceback
 
 __all__ = ["init_process_group", "destroy_process_group", "is_available", "is_initialized",
@@ -16,6 +17,9 @@ __all__ = ["init_process_group", "destroy_process_group", "is_available", "is_in
 
 INSTALL_HINT = 'pip install -e ".[distributed]"  (or: pip install mpi4py mpich)'
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)
+# before MPI_Abort: a moment for the launcher to forward the message just written to stderr (the
+# abort kills the processes that relay it)
+_FORWARD_S = 0.2
 
 
 class DistBackendError(RuntimeError):
@@ -163,6 +167,7 @@ def _install_excepthook(MPI):
         sys.stderr.flush()
         sys.stdout.flush()
         if world.Get_size() > 1:
+            time.sleep(_FORWARD_S)
             world.Abort(1)
         else:
             _State.previous_excepthook(exc_type, exc, tb)
@@ -181,6 +186,7 @@ def _install_excepthook(MPI):
             sys.stderr.write(f"[rank {world.Get_rank()}] sys.exit({message!r}), aborting the job\n")
             sys.stderr.flush()
             sys.stdout.flush()
+            time.sleep(_FORWARD_S)
             world.Abort(status if isinstance(status, int) else 1)
         original_exit(status)
 
