@@ -29,6 +29,7 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 B, T, I, H, LAYERS = 64, 50, 256, 256, 2
 LR = 0.01
 SIZES_MB = (1, 4, 16, 64, 256)
+REPEATS_BY_MB = {1: 40, 4: 20, 16: 10, 64: 5, 256: 3}
 
 
 # ------------------------------------------------------------------------------------- workers
@@ -98,9 +99,18 @@ def worker_step(framework, steps, distributed):
         times.append(time.perf_counter() - t0)
     if _mpi_rank()[0] == 0:
         print(json.dumps({"median": statistics.median(times), "best": min(times)}), flush=True)
+    _shutdown(framework, distributed)
 
 
-def worker_allreduce(framework, min_seconds):
+def _shutdown(framework, distributed):
+    """End a torch gloo worker without its exit-time teardown, which can abort or hang."""
+    if distributed and framework == "torch":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def worker_allreduce(framework):
     import numpy as np
     results = {}
     if framework == "torch":
@@ -129,8 +139,7 @@ def worker_allreduce(framework, min_seconds):
         buf = make(mb * 2 ** 20 // 4)
         reduce(buf)
         times = []
-        start = time.perf_counter()
-        while len(times) < 3 or (time.perf_counter() - start < min_seconds and len(times) < 50):
+        for _ in range(REPEATS_BY_MB[mb]):   # the same count on every rank (collectives must match)
             sync()
             t0 = time.perf_counter()
             reduce(buf)
@@ -139,6 +148,7 @@ def worker_allreduce(framework, min_seconds):
         del buf
     if _mpi_rank()[0] == 0:
         print(json.dumps(results), flush=True)
+    _shutdown(framework, True)
 
 
 # -------------------------------------------------------------------------------------- parent
@@ -178,7 +188,7 @@ def main():
         kind, framework, rest = args.worker[0], args.worker[1], args.worker[2:]
         if kind == "step":
             return worker_step(framework, int(rest[0]), rest[1] == "ddp")
-        return worker_allreduce(framework, float(rest[0]))
+        return worker_allreduce(framework)
     if mpiexec() is None:
         sys.exit('mpiexec not found: pip install -e ".[distributed]"')
     import importlib.util
@@ -212,7 +222,7 @@ def main():
         runs = {e: [] for e in engines}
         for _ in range(args.rounds):
             for e in engines:
-                runs[e].append(launch(2, 1, "allreduce", e, 0.5))
+                runs[e].append(launch(2, 1, "allreduce", e))
         print(f"\nall-reduce, 2 processes, float32 sum: algbw (busbw = algbw) in GB/s, median of rounds")
         print(f"{'MB':>5} " + " ".join(f"{e + ' ms':>12} {e + ' GB/s':>13}" for e in engines))
         for mb in SIZES_MB:
