@@ -10,6 +10,7 @@ from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, sum, cat,
 from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
+from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 from . import distributed  # noqa: E402  (torch.distributed's names over MPI / NCCL)
 
@@ -27,3 +28,13 @@ def is_tensor(obj):
 def get_default_dtype():
     """The default floating dtype (float32)."""
     return backend.default_float()
+
+
+from .ops import methods as _op_table  # noqa: E402
+
+
+def __getattr__(name):  # ops added after import (minigrad.ops.methods.register) are minigrad.<name> too
+    fn = _op_table.functions().get(name)
+    if fn is None:
+        raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+    return fn

@@ -1,6 +1,8 @@
 """RMSprop, optionally centered and with momentum."""
+from __future__ import annotations
+
 from .. import backend as B
-from .optimizer import Optimizer, check, state_full
+from .optimizer import Optimizer, ParamsT, check, state_full
 
 __all__ = ["RMSprop"]
 
@@ -8,8 +10,9 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """RMSprop with PyTorch's update rule (eps is added outside the square root)."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=centered, maximize=maximize)
         self._validate(defaults)
@@ -35,22 +38,22 @@ class RMSprop(Optimizer):
             grad = -grad
         state["step"] += 1
         if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p.data
-        xp = B.get_array_module(p.data)
-        square_avg = state["square_avg"].data
+            grad = grad + group["weight_decay"] * p.array
+        xp = B.get_array_module(p.array)
+        square_avg = state["square_avg"].array
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"].data
+            grad_avg = state["grad_avg"].array
             grad_avg += (1 - alpha) * (grad - grad_avg)
             avg = xp.sqrt(square_avg - grad_avg * grad_avg)
         else:
             avg = xp.sqrt(square_avg)
         avg += group["eps"]
         if momentum > 0:
-            buf = state["momentum_buffer"].data
+            buf = state["momentum_buffer"].array
             buf *= momentum
             buf += grad / avg
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data += (-group["lr"]) * grad / avg
+            p.array += (-group["lr"]) * grad / avg

@@ -8,7 +8,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
-from minigrad.ops import recurrent as R
+from minigrad.primitives import recurrent as R
 from conftest import requires_torch, to_np, torch
 from .rnn_cases import (assert_same, fixtures, fx, layer_reference, minigrad_layer, stored,
                         torch_one_thread)  # noqa: F401 (autouse fixture)
@@ -94,7 +94,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
     lo = 0.1 if mode == "RNN_RELU" else -0.8  # relu: stay away from the kink at 0
     params = list(m.parameters())
     for p in params:
-        p.data = rng.uniform(lo, 0.8, p.shape)
+        p.array = rng.uniform(lo, 0.8, p.shape)
     x = mg.tensor(rng.uniform(lo, 1.0, (6, 2)), requires_grad=True)
     h0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
     c0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
@@ -111,6 +111,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
 
 
 # ---------------------------------------------------------------------------- long sequences
+@pytest.mark.slow
 def test_long_sequence_two_layer_bidirectional_lstm():
     """2,000 steps forward and backward (nothing recursive, nothing quadratic)."""
     rng = np.random.default_rng(0)
@@ -370,10 +371,27 @@ class _EmulatedKernel:
 
     def __init__(self, in_params, out_params, operation, name=None):
         names = lambda spec: [p.split()[-1] for p in spec.split(",")]  # noqa: E731
+        types = lambda spec: [p.split()[0] for p in spec.split(",")]  # noqa: E731
         self.ins, self.outs = names(in_params), names(out_params)
+        self.types = types(in_params) + types(out_params)
         self.statements = [s.strip() for s in operation.split(";") if s.strip()]
 
+    def _check_call(self, args):
+        """What cupy.ElementwiseKernel would refuse: a wrong argument count, T arguments of different
+        dtypes, an output that is not an array of the inputs' broadcast shape."""
+        assert len(args) == len(self.ins) + len(self.outs), (len(args), self.ins, self.outs)
+        typed = [a for a, t in zip(args, self.types) if t == "T"]
+        assert all(isinstance(a, np.ndarray) for a in typed)
+        assert len({a.dtype for a in typed}) == 1, [a.dtype for a in typed]
+        for a, t in zip(args, self.types):
+            if t != "T":
+                assert isinstance(a, int), (t, type(a))
+        shape = np.broadcast_shapes(*(a.shape for a in args[:len(self.ins)] if isinstance(a, np.ndarray)))
+        for out in args[len(self.ins):]:
+            assert out.shape == shape and out.flags.writeable, (out.shape, shape)
+
     def __call__(self, *args):
+        self._check_call(args)
         env = {"np": np, "exp": np.exp, "tanh": np.tanh}
         env.update(zip(self.ins + self.outs, args))
         for stmt in self.statements:
@@ -422,7 +440,7 @@ cpu_only = pytest.mark.skipif(mg.get_backend() != "numpy", reason="emulates the 
                                   and c[3] == c[5]], ids=fx.case_id)
 def test_cuda_kernels_emulated_on_cpu(case, monkeypatch):
     """The CuPy kernel path (ops/recurrent_cuda.py) computes what the array path computes."""
-    from minigrad.ops import recurrent_cuda as RC
+    from minigrad.primitives import recurrent_cuda as RC
     kernels = {name: _EmulatedKernel(*src) for name, src in RC._SOURCES.items()}
     reference = minigrad_layer(case, np.float64)
     monkeypatch.setattr(RC, "_k", kernels.__getitem__)
@@ -432,7 +450,7 @@ def test_cuda_kernels_emulated_on_cpu(case, monkeypatch):
 
 @cpu_only
 def test_cuda_kernels_emulated_lstm_projection(monkeypatch):
-    from minigrad.ops import recurrent_cuda as RC
+    from minigrad.primitives import recurrent_cuda as RC
     rng = np.random.default_rng(12)
     m = nn.LSTM(4, 6, 2, bidirectional=True, proj_size=3).double()
     arrays = [rng.uniform(-1, 1, (5, 3, 4)), rng.uniform(-1, 1, (4, 3, 3)),

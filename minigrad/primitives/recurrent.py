@@ -28,7 +28,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from .. import backend as B
-from .elementwise import Op
+from .base import Op
 
 __all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "USE_CUDA_KERNELS"]
 
