@@ -49,8 +49,11 @@ class DataParallelContext:
                 backend = "nccl" if B.default_device().type == "cuda" else "mpi"
             process_group.init_process_group(backend)
         self.rank, self.world_size = process_group.get_rank(), process_group.get_world_size()
-        if quiet_workers and self.rank != 0:
-            sys.stdout = open(os.devnull, "w")
+        if quiet_workers and self.rank != 0:   # at the file-descriptor level: C output too
+            sys.stdout.flush()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
 
     @property
     def is_main(self):

@@ -7,7 +7,7 @@ C-contiguous NumPy arrays of a dtype MPI knows; the collectives layer takes care
 import time
 
 from .. import backend as B
-from .process_group import DistBackendError, _local_rank
+from .base import DistBackendError, local_rank
 
 # the first few thousand polls spin (lowest latency); after that, back off to leave the core free
 _SPIN_POLLS = 2000
@@ -24,7 +24,7 @@ class MPIGroup:
         self.comm = MPI.COMM_WORLD.Dup()
         self.rank = self.comm.Get_rank()
         self.world_size = self.comm.Get_size()
-        self.local_rank = _local_rank(MPI, self.comm)
+        self.local_rank = local_rank(MPI, self.comm)
         self.timeout_s = timeout_s
         self._ops = {"sum": MPI.SUM, "max": MPI.MAX, "min": MPI.MIN, "prod": MPI.PROD,
                      "lor": MPI.LOR, "land": MPI.LAND}

@@ -10,7 +10,7 @@ Untested on a real GPU in this repository's CI (no GPU there): written to NCCL's
 """
 from .. import backend as B
 from .mpi_backend import MPIGroup
-from .process_group import INSTALL_HINT, is_nccl_available
+from .base import INSTALL_HINT, is_nccl_available
 
 _DTYPE_NAMES = {"float16": "NCCL_FLOAT16", "float32": "NCCL_FLOAT32", "float64": "NCCL_FLOAT64",
                 "int8": "NCCL_INT8", "uint8": "NCCL_UINT8", "int32": "NCCL_INT32",

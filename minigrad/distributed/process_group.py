@@ -5,31 +5,25 @@ launcher. An uncaught exception on any rank prints that rank's traceback and cal
 which makes the launcher stop every other rank, so a failure never leaves a job hanging.
 """
 import datetime
-import importlib.util
-import os
 import sys
 import time
 import traceback
+
+from .base import DistBackendError, INSTALL_HINT, is_mpi_available, is_nccl_available
 
 __all__ = ["init_process_group", "destroy_process_group", "is_available", "is_initialized",
            "is_mpi_available", "is_nccl_available", "get_rank", "get_world_size", "get_local_rank",
            "get_backend", "DistBackendError"]
 
-INSTALL_HINT = 'pip install -e ".[distributed]"  (or: pip install mpi4py mpich)'
 DEFAULT_TIMEOUT = datetime.timedelta(minutes=30)
 # before MPI_Abort: a moment for the launcher to forward the message just written to stderr (the
 # abort kills the processes that relay it)
 _FORWARD_S = 0.2
 
 
-class DistBackendError(RuntimeError):
-    """A communication engine failed or timed out (torch.distributed.DistBackendError)."""
-
-
 class _State:
     group = None            # the backend object (MPIGroup / NCCLGroup) once initialised
     previous_excepthook = None
-    previous_exit = None
 
 
 def _import_mpi():
@@ -45,17 +39,6 @@ def _import_mpi():
 def is_available():
     """True when the distributed package can be used here (mpi4py is installed)."""
     return is_mpi_available()
-
-
-def is_mpi_available():
-    """True when mpi4py is importable (the "mpi" backend, and the NCCL bootstrap)."""
-    return importlib.util.find_spec("mpi4py") is not None
-
-
-def is_nccl_available():
-    """True when CuPy with NCCL support and a CUDA device are present (the "nccl" backend)."""
-    from .. import backend as B
-    return is_mpi_available() and B.nccl_module() is not None
 
 
 def is_initialized():
@@ -102,8 +85,8 @@ def init_process_group(backend="mpi", init_method=None, timeout=None, world_size
             DistBackendError (and so aborts the job); default 30 minutes, as in torch.
         world_size, rank: if given, checked against what the launcher reports.
         abort_on_exception: install a sys.excepthook that prints the rank's traceback and calls
-            MPI_Abort (and make a failing ``sys.exit(...)`` call MPI_Abort too), so one failing
-            rank ends the whole job instead of leaving the others waiting.
+            MPI_Abort, so one failing rank ends the whole job instead of leaving the others
+            waiting. (``sys.exit(...)`` raises no such exception: on one rank only, prefer raising.)
 
     Example::
 
@@ -150,9 +133,6 @@ def destroy_process_group(group=None):
     if _State.previous_excepthook is not None:
         sys.excepthook = _State.previous_excepthook
         _State.previous_excepthook = None
-    if _State.previous_exit is not None:
-        sys.exit = _State.previous_exit
-        _State.previous_exit = None
 
 
 def _install_excepthook(MPI):
@@ -172,37 +152,4 @@ def _install_excepthook(MPI):
         else:
             _State.previous_excepthook(exc_type, exc, tb)
 
-    sys.excepthook = abort_job
-
-    # sys.exit("error: ...") on one rank is no exception for the hook above, and the exiting rank
-    # would wait in MPI_Finalize for ranks that wait for it in a collective: abort instead
-    if _State.previous_exit is None:
-        _State.previous_exit = sys.exit
-    original_exit = _State.previous_exit
-
-    def exit_aborting_on_failure(status=None):
-        if status not in (None, 0) and _State.group is not None and world.Get_size() > 1:
-            message = status if isinstance(status, str) else f"exit status {status}"
-            sys.stderr.write(f"[rank {world.Get_rank()}] sys.exit({message!r}), aborting the job\n")
-            sys.stderr.flush()
-            sys.stdout.flush()
-            time.sleep(_FORWARD_S)
-            world.Abort(status if isinstance(status, int) else 1)
-        original_exit(status)
-
-    sys.exit = exit_aborting_on_failure
-
-
-def _local_rank(MPI, comm):
-    """Rank among processes sharing this machine's memory (launcher variables as a fallback)."""
-    try:
-        node = comm.Split_type(MPI.COMM_TYPE_SHARED)
-        try:
-            return node.Get_rank()
-        finally:
-            node.Free()
-    except Exception:  # an MPI without MPI-3 shared-memory split: ask the launcher
-        for var in ("MPI_LOCALRANKID", "OMPI_COMM_WORLD_LOCAL_RANK", "LOCAL_RANK"):
-            if var in os.environ:
-                return int(os.environ[var])
-        return 0
+    sys.excepthook = abort_job  # the interpreter's documented hook for uncaught exceptions
