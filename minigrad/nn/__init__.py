@@ -13,4 +13,5 @@ from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
 from .attention import MultiheadAttention
 from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer,
                           TransformerDecoderLayer)
+from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import modules  # noqa: E402  (PyTorch's module paths: nn.modules.linear.Linear, ...)
