@@ -10,6 +10,7 @@ from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, sum, cat,
 from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
+from .threads import set_num_threads, get_num_threads
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 
 half, float, double = float16, float32, float64

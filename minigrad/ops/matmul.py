@@ -1,5 +1,6 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcast batch dims) and the fused linear layer."""
 from .. import backend as B
+from ..threads import matmul as _gemm  # a @ b on the threads the size pays for
 from .elementwise import Op, unbroadcast
 
 
@@ -25,7 +26,7 @@ class MatMul(Op):
         ctx.shapes = (a.shape, b.shape)
         ctx.node = _MATMUL_NODES.get((a.ndim, b.ndim), "UnsafeView")
         try:
-            return a @ b
+            return _gemm(a, b)
         except ValueError:
             raise _matmul_error(a, b) from None
 
@@ -42,11 +43,11 @@ class MatMul(Op):
         ga = gb = None
         if na:
             b2 = b[:, None] if b.ndim == 1 else b
-            ga = unbroadcast(g @ xp.swapaxes(b2, -1, -2), (1,) + sa if len(sa) == 1 else sa)
+            ga = unbroadcast(_gemm(g, xp.swapaxes(b2, -1, -2)), (1,) + sa if len(sa) == 1 else sa)
             ga = ga.reshape(sa)
         if nb:
             a2 = a[None, :] if a.ndim == 1 else a
-            gb = unbroadcast(xp.swapaxes(a2, -1, -2) @ g, sb + (1,) if len(sb) == 1 else sb)
+            gb = unbroadcast(_gemm(xp.swapaxes(a2, -1, -2), g), sb + (1,) if len(sb) == 1 else sb)
             gb = gb.reshape(sb)
         return ga, gb
 
@@ -74,7 +75,7 @@ class Linear(Op):
         nx, nw = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if nw else None, weight if nx else None)
         # one 2-D GEMM over all leading dims is much faster than NumPy's batched matmul
-        out = _rows(x) @ weight.T
+        out = _gemm(_rows(x), weight.T)
         ctx.node = ("Addmm" if bias is not None else "Mm") if x.ndim == 2 else "View"
         if bias is not None:
             out += bias
@@ -85,7 +86,7 @@ class Linear(Op):
         x, weight = ctx.saved_tensors
         nx, nw, nb = (tuple(ctx.needs_input_grad) + (False,))[:3]
         g2 = _rows(g)
-        gx = (g2 @ weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
-        gw = g2.T @ _rows(x) if nw else None
+        gx = _gemm(g2, weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
+        gw = _gemm(g2.T, _rows(x)) if nw else None
         gb = g2.sum(axis=0) if nb else None
         return gx, gw, gb
