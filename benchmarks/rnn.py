@@ -204,7 +204,7 @@ def _minigrad_worker(kind, size, gpu):
         step()
         return (pool.total_bytes() - before) / 2**20  # freed blocks stay cached: this is the peak
     info = (f"minigrad {mg.__version__} ({mg.get_backend()}), numpy {np.__version__}, BLAS threads "
-            f"{blas_threads()}, minigrad threads {mg.get_num_threads()}")
+            f"{blas_threads()}, minigrad threads {getattr(mg, 'get_num_threads', lambda: '-')()}")
     step.phases = phases
     return step, peak, info
 
@@ -269,10 +269,10 @@ def _serve(conn, framework, kind, size, gpu, threads):
             elif msg[0] == "gemm":
                 conn.send(gemm_bound(kind, size) if not gpu else float("nan"))
             elif msg[0] == "time":
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for _ in range(msg[1]):
                     step()
-                conn.send((time.perf_counter() - t0) / msg[1])
+                conn.send(((time.perf_counter() - t0) / msg[1], (time.process_time() - c0) / msg[1]))
             else:
                 conn.send(peak())
     except Exception as exc:  # report instead of hanging the parent
@@ -302,7 +302,7 @@ class Worker:
         return msg
 
     def time(self, inner):
-        """Seconds per step, over `inner` steps back to back."""
+        """(wall seconds, process CPU seconds) per step, over `inner` steps back to back."""
         self.conn.send(("time", inner))
         return self._recv()
 
@@ -325,11 +325,13 @@ class Worker:
 def run_condition(args, frameworks, gpu, threads):
     """Every (size, model) pair in every framework under the current machine load: print the table."""
     print(f"one training step, float32; median and best of {args.repeats} alternating samples "
-          f"(after a warm-up; short steps are timed in blocks of >= 0.25 s); peak = extra memory "
-          f"during one step; ratio = minigrad / PyTorch (median of paired ratios, best); xGEMM = "
-          f"ms/step / the step's matrix products alone at their real shapes (NumPy's BLAS)")
-    head = (f"{'model':5} {'size':7} {'framework':9} {'ms/step':>9} {'best ms':>9} {'tokens/s':>10} "
-            f"{'peak MB':>8} {'xGEMM':>6} {'ratio':>6} {'(best)':>6}")
+          f"(after a warm-up; short steps are timed in blocks of >= 0.25 s); CPU ms = process CPU "
+          f"time per step (all threads; robust on a shared machine at 1 thread); peak = extra memory "
+          f"during one step; ratio = minigrad / PyTorch (median of paired ratios of wall time, of best "
+          f"wall time, of CPU time); xGEMM = ms/step / the step's matrix products alone at their real "
+          f"shapes (NumPy's BLAS)")
+    head = (f"{'model':5} {'size':7} {'framework':9} {'ms/step':>9} {'best ms':>9} {'CPU ms':>9} "
+            f"{'tokens/s':>10} {'peak MB':>8} {'xGEMM':>6} {'ratio':>6} {'(best)':>6} {'(CPU)':>6}")
     printed_info = set()
     for size in args.sizes.split(","):
         B, T = SIZES[size][:2]
@@ -346,11 +348,14 @@ def run_condition(args, frameworks, gpu, threads):
                 head = None
             inner = {f: max(1, int(0.25 / w.first)) for f, w in workers.items()}
             times = {f: [] for f in workers}
+            cpu = {f: [] for f in workers}
             for r in range(args.repeats):
                 order = list(workers) if r % 2 == 0 else list(workers)[::-1]
                 for f in order:
                     time.sleep(args.pause)
-                    times[f].append(workers[f].time(inner[f]))
+                    wall, used = workers[f].time(inner[f])
+                    times[f].append(wall)
+                    cpu[f].append(used)
             bound = workers["minigrad"].ask("gemm")
             phases = workers["minigrad"].ask("phases", 2) if args.phases else None
             peaks = {}
@@ -364,10 +369,11 @@ def run_condition(args, frameworks, gpu, threads):
                 ratio = ""
                 if f == "minigrad" and "pytorch" in med:
                     paired = statistics.median(a / b for a, b in zip(times["minigrad"], times["pytorch"]))
-                    ratio = f"{paired:6.2f} {best['minigrad'] / best['pytorch']:6.2f}"
+                    paired_cpu = statistics.median(a / b for a, b in zip(cpu["minigrad"], cpu["pytorch"]))
+                    ratio = f"{paired:6.2f} {best['minigrad'] / best['pytorch']:6.2f} {paired_cpu:6.2f}"
                 print(f"{kind:5} {size:7} {f:9} {med[f] * 1e3:9.1f} {best[f] * 1e3:9.1f} "
-                      f"{B * T / med[f]:10.0f} {peaks[f]:8.1f} {med[f] / bound:6.2f} {ratio:>13}",
-                      flush=True)
+                      f"{statistics.median(cpu[f]) * 1e3:9.1f} {B * T / med[f]:10.0f} {peaks[f]:8.1f} "
+                      f"{med[f] / bound:6.2f} {ratio:>20}", flush=True)
             if phases:
                 print("    minigrad phases (ms/step): " + ", ".join(
                     f"{k} {v * 1e3:.1f}" for k, v in phases.items()) + f"; GEMM bound {bound * 1e3:.1f}")
