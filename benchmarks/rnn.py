@@ -31,6 +31,7 @@ SIZES = {  # B, T, I, H, layers, bidirectional
     "small": (32, 35, 128, 128, 1, False),
     "medium": (64, 50, 256, 256, 2, True),
     "large": (128, 100, 512, 512, 2, False),
+    "tiny": (4, 5, 8, 8, 1, False),  # for benchmarks/gpu_check.py --dry-run only
 }
 GATES = {"LSTM": 4, "GRU": 3}
 LR = 0.01

@@ -122,7 +122,7 @@ def tensor_repr(t):
     """repr(tensor) in PyTorch's format, with 'minigrad.' dtypes."""
     prefix = "tensor("
     indent = len(prefix)
-    arr = B.to_numpy(t.data)
+    arr = B.to_numpy(t.array)
     suffixes = []
     if t.device.type != B.default_device().type:
         suffixes.append(f"device='{t.device.type}:{t.device.index or 0}'"

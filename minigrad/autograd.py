@@ -171,7 +171,7 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     node = a.grad_fn
-                    d = a.data
+                    d = a.array
                     edges.append((a, None, d.shape, d.dtype) if node is None else
                                  (node, a._output_nr, d.shape, d.dtype))
                     needs.append(True)
@@ -184,7 +184,7 @@ class Function:
             ctx.needs_input_grad = (False,) * len(args)
 
         if cls.raw:
-            out = cls.forward(ctx, *[a.data if isinstance(a, Tensor) else a for a in args], **kwargs)
+            out = cls.forward(ctx, *[a.array if isinstance(a, Tensor) else a for a in args], **kwargs)
         else:
             with no_grad():
                 out = cls.forward(ctx, *args, **kwargs)
@@ -199,7 +199,7 @@ class Function:
         if record:
             if isinstance(results, tuple):
                 ctx._nout = len(results)
-                ctx._out_meta = tuple(None if r is None else (r.data.shape, r.data.dtype)
+                ctx._out_meta = tuple(None if r is None else (r.array.shape, r.array.dtype)
                                       for r in results)
             if ctx._saved:
                 ctx._checks = _version_checks(ctx, args, results, Tensor)
@@ -213,8 +213,8 @@ def _wrap_output(ctx, o, i, record, Tensor):
     if isinstance(o, Tensor):  # a user-defined Function returned a Tensor
         if not record:
             return o
-        diff = o.data.dtype.kind == "f" and id(o) not in ctx._non_diff
-        t = Tensor._make(o.data, diff, ctx if diff else None, i)
+        diff = o.array.dtype.kind == "f" and id(o) not in ctx._non_diff
+        t = Tensor._make(o.array, diff, ctx if diff else None, i)
         t._version = o._version  # saving `o` for backward must see in-place edits of `t`
         return t
     diff = record and o.dtype.kind == "f" and (not ctx._non_diff or id(o) not in ctx._non_diff)
@@ -228,18 +228,18 @@ def _version_checks(ctx, args, results, Tensor):
     if type(ctx).raw:  # saved backend arrays: find the input / output tensor holding each
         for s in ctx._saved:
             for t in args:
-                if isinstance(t, Tensor) and t.data is s:
+                if isinstance(t, Tensor) and t.array is s:
                     checks.append((t._version, t._version.value, s))
                     break
             else:
                 for t in outs:
-                    if t is not None and t.data is s:
+                    if t is not None and t.array is s:
                         checks.append((t._version, t._version.value, s))
                         break
     else:
         for s in ctx._saved:
             if isinstance(s, Tensor):
-                checks.append((s._version, s._version.value, s.data))
+                checks.append((s._version, s._version.value, s.array))
     return tuple(checks)
 
 
@@ -300,17 +300,17 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
             if t.numel() != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs (got a "
                                    f"tensor of shape {t.shape}; pass backward(gradient))")
-            g = B.get_array_module(t.data).ones(t.data.shape, dtype=t.data.dtype)
+            g = B.get_array_module(t.array).ones(t.array.shape, dtype=t.array.dtype)
         else:
-            g = g.data if isinstance(g, Tensor) else g
+            g = g.array if isinstance(g, Tensor) else g
             if tuple(g.shape) != t.shape:
                 raise RuntimeError(f"backward: gradient has shape {tuple(g.shape)} but the tensor has "
                                    f"shape {t.shape}")
             if B.device_of(g) != t.device:
                 raise RuntimeError(f"backward: gradient is on {B.device_of(g)} but the tensor is on "
                                    f"{t.device}")
-            if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
+            if g.dtype != t.array.dtype:
+                g = g.astype(t.array.dtype)
         node = t.grad_fn
         if node is None:
             _add_leaf_grad(leaves, t, g)
@@ -448,7 +448,7 @@ def _call_backward(node, grads):
     if len(out) > n and any(o is not None for o in out[n:]):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {n}, got {len(out)})")
-    return tuple(o.data if isinstance(o, Tensor) else o for o in out)
+    return tuple(o.array if isinstance(o, Tensor) else o for o in out)
 
 
 def _apply_output_hooks(node, grads):
@@ -460,13 +460,13 @@ def _apply_output_hooks(node, grads):
                 if grads[i] is not None:
                     r = h(_wrap(grads[i]))
                     if r is not None:
-                        grads[i] = r.data
+                        grads[i] = r.array
     if node._retained:
         for i, ref in node._retained.items():
             t = ref()
             if t is not None and grads[i] is not None:
                 g = grads[i]
-                t.grad = _wrap(g.copy()) if t.grad is None else _wrap(t.grad.data + g)
+                t.grad = _wrap(g.copy()) if t.grad is None else _wrap(t.grad.array + g)
     return grads
 
 
@@ -489,13 +489,13 @@ def _accumulate_leaf(t, g, owned):
         for h in t._hooks:
             r = h(_wrap(g))
             if r is not None:
-                g, owned = r.data, False
-    if g.dtype != t.data.dtype:
-        g, owned = g.astype(t.data.dtype), True
+                g, owned = r.array, False
+    if g.dtype != t.array.dtype:
+        g, owned = g.astype(t.array.dtype), True
     if t.grad is None:
         t.grad = _wrap(g if owned else g.copy())
     else:
-        t.grad.data = t.grad.data + g
+        t.grad.array = t.grad.array + g
 
 
 # ------------------------------------------------------------------------------------- gradcheck
@@ -529,11 +529,11 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     for x in diff_inputs:
         if x.dtype != B.float64:
             raise GradcheckError(f"gradcheck needs float64 inputs, got {x.dtype}")
-    xp = B.get_array_module(diff_inputs[0].data)
+    xp = B.get_array_module(diff_inputs[0].array)
 
     def evaluate():
         with no_grad():
-            return [o.data.reshape(-1).copy() for o in _float_outputs(fn(*inputs))]
+            return [o.array.reshape(-1).copy() for o in _float_outputs(fn(*inputs))]
 
     out_sizes = [o.size for o in evaluate()]
     n_out = sum(out_sizes)
@@ -541,8 +541,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     numerical = []
     for x in diff_inputs:
         jac = xp.zeros((x.numel(), n_out))
-        flat = x.data.reshape(-1)  # a view: writing it perturbs x
-        if flat.size and not B.shares_memory(flat, x.data):
+        flat = x.array.reshape(-1)  # a view: writing it perturbs x
+        if flat.size and not B.shares_memory(flat, x.array):
             raise GradcheckError("gradcheck needs contiguous inputs")
         for i in range(x.numel()):
             orig = flat[i].item()
@@ -563,12 +563,12 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                 x.grad = None
             out = _float_outputs(fn(*inputs))[k]
             if out.requires_grad:
-                g = xp.zeros(size, dtype=out.data.dtype)
+                g = xp.zeros(size, dtype=out.array.dtype)
                 g[o] = 1.0
                 out.backward(g.reshape(out.shape))
                 for j, x in enumerate(diff_inputs):
                     if x.grad is not None:
-                        analytic[j][:, col] = x.grad.data.reshape(-1)
+                        analytic[j][:, col] = x.grad.array.reshape(-1)
             col += 1
     for x in diff_inputs:
         x.grad = None

@@ -356,6 +356,7 @@ def erf(x):
 
 # ------------------------------------------------------------------------------------ randomness
 _generators = {}
+_manual_seed = None   # the last manual_seed(): a device's generator made later starts from it too
 
 
 def rng(dev=None):
@@ -363,7 +364,7 @@ def rng(dev=None):
     dev = as_device(dev)
     gen = _generators.get(dev.type)
     if gen is None:
-        seed = int.from_bytes(os.urandom(4), "little")
+        seed = _manual_seed if _manual_seed is not None else int.from_bytes(os.urandom(4), "little")
         gen = _make_generator(dev.type, seed)
         _generators[dev.type] = gen
     return gen
@@ -377,7 +378,8 @@ def _make_generator(kind, seed):
 
 def manual_seed(seed):
     """Seed the random generators of every backend so runs are reproducible."""
-    seed = int(seed)
+    global _manual_seed
+    seed = _manual_seed = int(seed)
     _generators["cpu"] = _make_generator("cpu", seed)
     if _cupy is not None:
         _generators["cuda"] = _make_generator("cuda", seed)
@@ -402,10 +404,8 @@ def set_rng_state(state):
 def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
     """Array of normal samples with the given numpy dtype on `dev`."""
     gen = rng(dev)
-    if as_device(dev).type == "cuda":
-        out = gen.standard_normal(shape, dtype=dt)
-    else:
-        out = gen.standard_normal(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
+    # both generators draw float32 / float64 only (float16 is drawn in float64, then cast)
+    out = gen.standard_normal(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
     if std != 1.0 or mean != 0.0:
         out = out * std + mean
     return out.astype(dt, copy=False)
@@ -414,10 +414,11 @@ def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
 def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
     """Array of samples from U[low, high) with the given numpy dtype on `dev`."""
     gen = rng(dev)
+    sample_dt = dt if dt in (np.float32, np.float64) else np.float64
     if as_device(dev).type == "cuda":
-        out = gen.random_sample(shape, dtype=dt)
+        out = gen.random_sample(shape, dtype=sample_dt)
     else:
-        out = gen.random(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
+        out = gen.random(shape, dtype=sample_dt)
     if low != 0.0 or high != 1.0:
         out = out * (high - low) + low
     return out.astype(dt, copy=False)

@@ -164,7 +164,7 @@ def _write(f, structure, arrays):
     with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
         zf.writestr(STRUCTURE, json.dumps(structure, allow_nan=True))
         for name, obj in arrays:
-            arr = B.to_numpy(obj.data if isinstance(obj, Tensor) else obj)
+            arr = B.to_numpy(obj.array if isinstance(obj, Tensor) else obj)
             with zf.open(name, "w", force_zip64=True) as entry:
                 B.np.lib.format.write_array(entry, arr, allow_pickle=False)
 
@@ -335,4 +335,4 @@ class _Decoder:
             where = where.get(str(saved), where.get(saved.type, saved))
         elif where is None:
             where = saved if saved.type == "cpu" or B.cuda_available() else B.default_device()
-        return Tensor._make(B.to_device(t.data, where))
+        return Tensor._make(B.to_device(t.array, where))

@@ -38,7 +38,7 @@ def _to_array(data, dt, dev):
     """Convert Python data / arrays / tensors to a backend array of minigrad dtype `dt` (or inferred)."""
     xp = B.xp_for(dev)
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data.array
     elif B.is_array(data):
         arr = data
     elif isinstance(data, B.np.generic):  # a NumPy scalar keeps its dtype, as in PyTorch
@@ -85,7 +85,7 @@ class Tensor:
     Like ``torch.Tensor``: ``Tensor(2, 3)`` makes a (zero-filled) float32 tensor of that shape, and
     ``Tensor([1, 2])`` a float32 tensor from data.
     """
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
+    __slots__ = ("array", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "_base", "_view_ver", "__weakref__")
     __array_priority__ = 1000  # so that ndarray (op) Tensor defers to Tensor's reflected operator
 
@@ -93,7 +93,7 @@ class Tensor:
         dev = B.as_device(device)
         dt = B.to_dtype(dtype) if dtype is not None else B.default_float()
         if len(args) == 1 and isinstance(args[0], Tensor):
-            data = args[0].data
+            data = args[0].array
         elif args and all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
             if any(a < 0 for a in args):
                 raise RuntimeError(f"Tensor: negative dimension in size {args}")
@@ -108,7 +108,7 @@ class Tensor:
         else:
             raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got "
                             f"{tuple(type(a).__name__ for a in args)}")
-        self.data = data
+        self.array = data
         self._grad = None
         self._requires_grad = False
         self.grad_fn = None
@@ -126,7 +126,7 @@ class Tensor:
         if data.__class__ is not _ndarray and not B.is_array(data):
             data = B.np.asarray(data)  # NumPy reductions return scalars; keep 0-d arrays instead
         t = object.__new__(cls)
-        t.data = data
+        t.array = data
         t._grad = None
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
@@ -138,13 +138,13 @@ class Tensor:
 
     # ------------------------------------------------------------------------------ attributes
     @property
-    def array(self):
-        """The raw backend array (NumPy or CuPy) holding this tensor's values; no copy, no autograd."""
-        return self.data
+    def data(self):
+        """The raw backend array (NumPy or CuPy) holding this tensor's values (same as `.array`)."""
+        return self.array
 
-    @array.setter
-    def array(self, value):
-        self.data = value
+    @data.setter
+    def data(self, value):
+        self.array = value
 
     @property
     def requires_grad(self):
@@ -160,7 +160,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
                                "to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
-        if value and self.data.dtype.kind != "f":
+        if value and self.array.dtype.kind != "f":
             raise RuntimeError(f"only Tensors of floating point dtype can require gradients, got "
                                f"{self.dtype}")
         self._requires_grad = value
@@ -198,19 +198,19 @@ class Tensor:
 
     @property
     def shape(self):
-        return tuple(self.data.shape)
+        return tuple(self.array.shape)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return B.dtype_of(self.data)
+        return B.dtype_of(self.array)
 
     @property
     def device(self):
-        return B.device_of(self.data)
+        return B.device_of(self.array)
 
     @property
     def is_cuda(self):
@@ -234,17 +234,17 @@ class Tensor:
 
     def dim(self):
         """Number of dimensions."""
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
         """Number of elements."""
-        return int(self.data.size)
+        return int(self.array.size)
 
     nelement = numel
 
     def element_size(self):
         """Bytes per element."""
-        return self.data.itemsize
+        return self.array.itemsize
 
     def __len__(self):
         if self.ndim == 0:
@@ -263,7 +263,7 @@ class Tensor:
         if self.numel() != 1:
             raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous "
                                f"(shape {self.shape})")
-        return bool(self.data.reshape(-1)[0])
+        return bool(self.array.reshape(-1)[0])
 
     def __float__(self):
         return float(self.item())
@@ -272,7 +272,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.numel() != 1:
+        if self.array.dtype.kind not in "iu" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -284,21 +284,21 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
             raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
-        return self.data.reshape(-1)[0].item()
+        return self.array.reshape(-1)[0].item()
 
     def numpy(self):
         """The data as a NumPy array (shared on cpu, copied from the GPU)."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
-        return B.to_numpy(self.data)
+        return B.to_numpy(self.array)
 
     def tolist(self):
         """The data as (nested) Python lists of numbers."""
-        return B.to_numpy(self.data).tolist()
+        return B.to_numpy(self.array).tolist()
 
     def __array__(self, dtype=None, copy=None):
-        arr = B.to_numpy(self.data)
+        arr = B.to_numpy(self.array)
         return arr if dtype is None else arr.astype(dtype)
 
     def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
@@ -373,7 +373,7 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this data, cut from the graph."""
-        t = Tensor._make(self.data, False, None, 0)
+        t = Tensor._make(self.array, False, None, 0)
         t._version = self._version
         return t
 
@@ -495,10 +495,10 @@ class Tensor:
                                f"shape {list(out.shape)}")
         node = out.grad_fn
         if node is not None and node._saved:  # `out` saved our old values: keep a copy of them
-            node._saved = tuple(s.copy() if s is self.data else s for s in node._saved)
-            node._checks = tuple(c for c in node._checks if c[2] is not self.data)
-        if out.data is not self.data:
-            self._write(out.data)
+            node._saved = tuple(s.copy() if s is self.array else s for s in node._saved)
+            node._checks = tuple(c for c in node._checks if c[2] is not self.array)
+        if out.array is not self.array:
+            self._write(out.array)
         self._bump()
         if node is not None:
             self._take_graph(out)
@@ -506,9 +506,9 @@ class Tensor:
 
     def _write(self, values):
         try:
-            self.data[...] = values
+            self.array[...] = values
         except ValueError:
-            if getattr(self.data.flags, "writeable", True):
+            if getattr(self.array.flags, "writeable", True):
                 raise
             raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
                                f"{self.shape}; clone() it first") from None
@@ -560,11 +560,11 @@ class Tensor:
     def _inplace(self, fn, other, xp_fn):
         if self._check_inplace(other):
             return self._rebase(fn(self, other))
-        o = other.data if isinstance(other, Tensor) else other
+        o = other.array if isinstance(other, Tensor) else other
         try:
-            xp_fn(self.data, o)
+            xp_fn(self.array, o)
         except ValueError:
-            if not getattr(self.data.flags, "writeable", True):
+            if not getattr(self.array.flags, "writeable", True):
                 raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
                                    f"{self.shape}; clone() it first") from None
             raise RuntimeError(f"in-place op: the shape {tuple(getattr(o, 'shape', ()))} cannot be "
@@ -601,7 +601,7 @@ class Tensor:
         """Clamp in place."""
         if self._check_inplace():
             return self._rebase(ops.clamp(self, min, max))
-        self._write(ops.clamp(self.detach(), min, max).data)
+        self._write(ops.clamp(self.detach(), min, max).array)
         self._bump()
         return self
 
@@ -610,7 +610,7 @@ class Tensor:
         if self._check_inplace(value):
             return self._rebase(ops.masked_fill(self, mask, value))
         out = ops.masked_fill(self.detach(), mask, value)
-        self.data[...] = out.data
+        self.array[...] = out.array
         self._bump()
         return self
 
@@ -618,10 +618,10 @@ class Tensor:
         """Copy src's values (broadcast, cast, moved across devices) into this tensor."""
         if self._check_inplace(src):
             return self._rebase(ops.add(ops.mul(self, 0), src.to(self.dtype)))
-        s = src.data if isinstance(src, Tensor) else src
+        s = src.array if isinstance(src, Tensor) else src
         s = B.to_device(s, self.device) if B.is_array(s) else s
         try:
-            self.data[...] = s
+            self.array[...] = s
         except ValueError:
             raise RuntimeError(f"copy_: the source of shape {tuple(getattr(s, 'shape', ()))} cannot be "
                                f"broadcast to {self.shape}") from None
@@ -632,7 +632,7 @@ class Tensor:
         """Set every element to `value`, in place."""
         if self._check_inplace(value):
             return self._rebase(ops.add(ops.mul(self, 0), value))
-        self.data[...] = value.item() if isinstance(value, Tensor) else value
+        self.array[...] = value.item() if isinstance(value, Tensor) else value
         self._bump()
         return self
 
@@ -643,21 +643,21 @@ class Tensor:
     def uniform_(self, a=0.0, b=1.0):
         """Fill with samples from U(a, b), in place."""
         self._check_inplace()
-        self.data[...] = B.random_uniform(self.shape, self.data.dtype, self.device, a, b)
+        self.array[...] = B.random_uniform(self.shape, self.array.dtype, self.device, a, b)
         self._bump()
         return self
 
     def normal_(self, mean=0.0, std=1.0):
         """Fill with samples from N(mean, std^2), in place."""
         self._check_inplace()
-        self.data[...] = B.random_normal(self.shape, self.data.dtype, self.device, mean, std)
+        self.array[...] = B.random_normal(self.shape, self.array.dtype, self.device, mean, std)
         self._bump()
         return self
 
     def bernoulli_(self, p=0.5):
         """Fill with 1 with probability p, else 0, in place."""
         self._check_inplace()
-        self.data[...] = B.random_uniform(self.shape, B.np.float64, self.device) < p
+        self.array[...] = B.random_uniform(self.shape, B.np.float64, self.device) < p
         self._bump()
         return self
 
@@ -672,7 +672,7 @@ class Tensor:
         out = []
         for k in key:
             if isinstance(k, Tensor):
-                k = k.data
+                k = k.array
             elif isinstance(k, (list, B.np.ndarray)) or B.is_array(k):
                 if isinstance(k, list):
                     k = B.np.asarray(k, dtype=None if k else B.np.int64)  # [] selects nothing
@@ -721,7 +721,7 @@ class Tensor:
             self._take_graph(out)
             return
         try:
-            self.data[key] = value.data if isinstance(value, Tensor) else value
+            self.array[key] = value.array if isinstance(value, Tensor) else value
         except ValueError as exc:
             raise RuntimeError(f"setitem: {exc} (tensor shape {self.shape})") from None
         self._bump()
@@ -807,19 +807,19 @@ class Tensor:
         return ops.ge(self, other)
 
     def __invert__(self):
-        if self.data.dtype.kind == "f":
+        if self.array.dtype.kind == "f":
             raise TypeError(f"~ (bitwise not) is only supported on integer and bool tensors, got "
                             f"{self.dtype}")
-        return Tensor._make(~self.data)
+        return Tensor._make(~self.array)
 
     def __and__(self, other):
-        return Tensor._make(self.data & (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self.array & (other.array if isinstance(other, Tensor) else other))
 
     def __or__(self, other):
-        return Tensor._make(self.data | (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self.array | (other.array if isinstance(other, Tensor) else other))
 
     def __xor__(self, other):
-        return Tensor._make(self.data ^ (other.data if isinstance(other, Tensor) else other))
+        return Tensor._make(self.array ^ (other.array if isinstance(other, Tensor) else other))
 
 
 def _comparable(x):

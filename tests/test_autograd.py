@@ -47,7 +47,7 @@ def test_graph_saved_arrays_released_after_backward():
     y = mg.exp(x)                     # Exp saves its output array
     node = y.grad_fn
     saved = node.saved_tensors[0]
-    assert saved is y.data
+    assert saved is y.array
     z = (y * 2).sum()
     del y
     refs_before = sys.getrefcount(saved)

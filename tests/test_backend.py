@@ -54,7 +54,7 @@ def test_set_and_get_backend_round_trip():
         mg.set_backend("numpy")
         assert mg.get_backend() == "numpy"
         t = mg.zeros(2)
-        assert t.device == "cpu" and isinstance(t.data, np.ndarray)
+        assert t.device == "cpu" and isinstance(t.array, np.ndarray)
         if HAS_CUDA:
             mg.set_backend("cupy")
             assert mg.get_backend() == "cupy" and mg.zeros(2).device == "cuda"
@@ -88,7 +88,7 @@ def test_numpy_returns_numpy_on_every_backend():
     t = mg.arange(6).reshape(2, 3)
     arr = t.numpy()
     assert isinstance(arr, np.ndarray) and arr.tolist() == [[0, 1, 2], [3, 4, 5]]
-    assert isinstance(t.cpu().data, np.ndarray)
+    assert isinstance(t.cpu().array, np.ndarray)
 
 
 def test_only_backend_imports_numpy_or_cupy():

@@ -34,7 +34,7 @@ def assert_same(a, b):
     if isinstance(a, mg.Tensor):
         assert (a.dtype, a.shape, a.device, a.requires_grad) == (b.dtype, b.shape, b.device,
                                                                  b.requires_grad)
-        np.testing.assert_array_equal(B.to_numpy(a.data), B.to_numpy(b.data))
+        np.testing.assert_array_equal(B.to_numpy(a.array), B.to_numpy(b.array))
     elif isinstance(a, (np.ndarray, np.generic)):
         assert a.dtype == b.dtype and np.shape(a) == np.shape(b)
         np.testing.assert_array_equal(a, b)
@@ -85,7 +85,7 @@ def test_tensor_round_trip(tmp_path, dtype, shape):
 def test_special_float_values_are_bit_exact(tmp_path):
     vals = np.array([np.nan, np.inf, -np.inf, -0.0, 1e-45, np.finfo(np.float32).max], np.float32)
     out = round_trip({"t": mg.tensor(vals), "f": [float("nan"), float("inf"), -0.0, 1e300]}, tmp_path)
-    assert B.to_numpy(out["t"].data).tobytes() == vals.tobytes()
+    assert B.to_numpy(out["t"].array).tobytes() == vals.tobytes()
     assert math.isnan(out["f"][0]) and out["f"][1:] == [float("inf"), -0.0, 1e300]
     assert math.copysign(1, out["f"][2]) == -1
 
@@ -123,7 +123,7 @@ def test_requires_grad_parameters_and_sharing_are_kept(tmp_path):
     assert type(out["w"]) is Parameter and out["w"].requires_grad
     assert out["x"].requires_grad and out["y"].requires_grad and out["y"].is_leaf  # as in PyTorch
     assert out["again"][0] is out["x"] and out["again"][1] is out["w"]
-    np.testing.assert_array_equal(B.to_numpy(out["w"].data), B.to_numpy(w.data))
+    np.testing.assert_array_equal(B.to_numpy(out["w"].array), B.to_numpy(w.array))
 
 
 def test_non_contiguous_tensor(tmp_path):
@@ -150,7 +150,7 @@ def test_readable_with_plain_numpy(tmp_path):
              "x/y": np.arange(3)}, path)
     with np.load(path, allow_pickle=False) as npz:
         assert set(npz.files) == {"structure.json", "model/fc.weight", "opt/state/0/m", "x_y"}
-        np.testing.assert_array_equal(npz["model/fc.weight"], B.to_numpy(w.data))
+        np.testing.assert_array_equal(npz["model/fc.weight"], B.to_numpy(w.array))
         assert npz["model/fc.weight"].dtype == np.float64
         np.testing.assert_array_equal(npz["x_y"], np.arange(3))
         structure = json.loads(npz["structure.json"])
@@ -178,7 +178,7 @@ def test_saved_on_unavailable_cuda_loads_on_default_device(tmp_path, monkeypatch
     monkeypatch.setattr(B, "cuda_available", lambda: False)
     out = mg.load(path)
     assert out["w"].device == DEV
-    np.testing.assert_array_equal(B.to_numpy(out["w"].data), [1.0, 2.0])
+    np.testing.assert_array_equal(B.to_numpy(out["w"].array), [1.0, 2.0])
 
 
 @pytest.mark.skipif(not B.cuda_available(), reason="needs CuPy and a CUDA device")
@@ -188,8 +188,8 @@ def test_gpu_checkpoint_loads_on_cpu(tmp_path):
     mg.save({"w": t}, path)
     assert mg.load(path)["w"].device == "cuda"
     cpu = mg.load(path, map_location="cpu")["w"]
-    assert cpu.device == "cpu" and isinstance(cpu.data, np.ndarray)
-    np.testing.assert_array_equal(cpu.data, B.to_numpy(t.data))
+    assert cpu.device == "cpu" and isinstance(cpu.array, np.ndarray)
+    np.testing.assert_array_equal(cpu.array, B.to_numpy(t.array))
     back = mg.load(path, map_location="cuda")["w"]
     assert back.device == "cuda"
 

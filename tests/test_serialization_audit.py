@@ -15,7 +15,7 @@ from conftest import requires_torch, torch
 
 
 def values(t):
-    return B.to_numpy(t.data)
+    return B.to_numpy(t.array)
 
 
 def saved_bytes(obj):

@@ -20,7 +20,7 @@ def test_attributes():
     y = x * 2
     assert y.requires_grad and not y.is_leaf and y.grad_fn is not None
     assert "Mul" in y.grad_fn.name()
-    assert type(x.data).__name__ == "ndarray"
+    assert type(x.array).__name__ == "ndarray"
 
 
 def test_data_is_the_backend_array_and_assignable():
@@ -50,7 +50,7 @@ def test_detach_shares_data_and_cuts_graph():
     y = x * 2
     d = y.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    d.data[0] = 10.0
+    d.array[0] = 10.0
     assert y[0].item() == 10.0
 
 

@@ -128,7 +128,7 @@ class WeightedRandomSampler(_Seeded):
     def __init__(self, weights, num_samples, replacement=True, generator=None, seed=None):
         _check_num_samples(num_samples)
         _check_bool("replacement", replacement)
-        w = B.np.asarray(B.to_numpy(weights.data) if isinstance(weights, Tensor) else weights,
+        w = B.np.asarray(B.to_numpy(weights.array) if isinstance(weights, Tensor) else weights,
                          dtype=B.np.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1-D sequence, got shape {w.shape}")

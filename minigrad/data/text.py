@@ -172,7 +172,7 @@ def build_vocab(token_lists, min_freq=1, max_size=None, specials=DEFAULT_SPECIAL
 
 def _as_list(seq):
     if isinstance(seq, Tensor):
-        return B.to_numpy(seq.data).reshape(-1)
+        return B.to_numpy(seq.array).reshape(-1)
     return seq
 
 

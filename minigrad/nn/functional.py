@@ -42,12 +42,12 @@ def _const_array(t, ref, name, op):
     """A weight-like argument (Tensor, array or None) as a backend array in ref's dtype and device."""
     if t is None:
         return None
-    arr = t.data if isinstance(t, Tensor) else t
+    arr = t.array if isinstance(t, Tensor) else t
     if not B.is_array(arr):
         arr = B.to_device(B.np.asarray(arr), ref.device)
     if B.device_of(arr) != ref.device:
         raise RuntimeError(f"{op}: {name} is on {B.device_of(arr)} but the input is on {ref.device}")
-    return arr.astype(ref.data.dtype, copy=False)
+    return arr.astype(ref.array.dtype, copy=False)
 
 
 def _shape_str(shape):
@@ -77,23 +77,23 @@ def linear(input, weight, bias=None):
 def _index_tensor(input, op):
     """Check that `input` is an integer index tensor and return its backend array."""
     _check_tensor(input, "input", op)
-    if input.data.dtype.kind not in "iu":
+    if input.array.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
                         f"{input.dtype}")
-    return input.data
+    return input.array
 
 
 def _renorm_rows_(weight, idx, max_norm, norm_type):
     """Scale, in place, the rows of `weight` used by `idx` whose p-norm exceeds max_norm."""
-    xp = B.get_array_module(weight.data)
+    xp = B.get_array_module(weight.array)
     rows = xp.unique(idx.reshape(-1))
-    w = weight.data[rows]
+    w = weight.array[rows]
     if norm_type == float("inf"):
         norms = abs(w).max(axis=1)
     else:
         norms = (abs(w) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(w.dtype)
-    weight.data[rows] = w * scale[:, None]
+    weight.array[rows] = w * scale[:, None]
     weight._bump()
 
 
@@ -142,7 +142,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise TypeError(f"dropout: expected a floating point input, got {input.dtype}")
     if not training or p == 0:
         return input
-    dt = input.data.dtype
+    dt = input.array.dtype
     if p == 1:
         mask = B.xp_for(input.device).zeros(input.shape, dtype=dt)
     else:
@@ -160,7 +160,7 @@ def relu(input, inplace=False):
         return ops.relu(input)
     if input._check_inplace():
         return input._rebase(ops.relu(input))
-    B.get_array_module(input.data).maximum(input.data, 0, out=input.data)
+    B.get_array_module(input.array).maximum(input.array, 0, out=input.array)
     input._bump()
     return input
 
@@ -192,7 +192,7 @@ def _result(input, out, inplace):
         return out
     if input._check_inplace():
         return input._rebase(out)
-    input.data[...] = out.data
+    input.array[...] = out.array
     input._bump()
     return input
 
@@ -285,7 +285,7 @@ def _class_layout(input, op):
 def _class_targets(target, input, target_shape, layout, ignore_index, op):
     """Validate integer class targets (shape, dtype, range) and return them as an (N, D) array."""
     _check_tensor(target, "target", op)
-    if target.data.dtype.kind not in "iu":
+    if target.array.dtype.kind not in "iu":
         raise TypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
                         f"{target.dtype}")
     if target.shape != target_shape:
@@ -294,7 +294,7 @@ def _class_targets(target, input, target_shape, layout, ignore_index, op):
     if target.device != input.device:
         raise RuntimeError(f"{op}: target is on {target.device} but the input is on {input.device}")
     n_classes = layout[1]
-    t = target.data.astype(B.np.int64, copy=False)
+    t = target.array.astype(B.np.int64, copy=False)
     bad = (t != ignore_index) & ((t < 0) | (t >= n_classes))
     if bool(bad.any()):
         value = int(t[bad].reshape(-1)[0])
@@ -479,7 +479,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({_shape_str(target.shape)}) that is different to the "
                          f"input size ({_shape_str(input.shape)}) is deprecated. Please ensure they "
                          f"have the same size.")
-    if input.numel() and not bool(((input.data >= 0) & (input.data <= 1)).all()):
+    if input.numel() and not bool(((input.array >= 0) & (input.array <= 1)).all()):
         raise RuntimeError("all elements of input should be between 0 and 1")
     if target.dtype != input.dtype:
         target = target.to(input.dtype)

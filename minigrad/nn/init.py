@@ -61,17 +61,17 @@ def _calculate_correct_fan(tensor, mode):
 def _fill(tensor, arr):
     """Write `arr` into the tensor's data without recording a graph."""
     with no_grad():
-        tensor.data[...] = arr
+        tensor.array[...] = arr
         tensor._bump()
     return tensor
 
 
 def _uniform(tensor, a, b):
-    return _fill(tensor, B.random_uniform(tensor.shape, tensor.data.dtype, tensor.device, a, b))
+    return _fill(tensor, B.random_uniform(tensor.shape, tensor.array.dtype, tensor.device, a, b))
 
 
 def _normal(tensor, mean, std):
-    return _fill(tensor, B.random_normal(tensor.shape, tensor.data.dtype, tensor.device, mean, std))
+    return _fill(tensor, B.random_normal(tensor.shape, tensor.array.dtype, tensor.device, mean, std))
 
 
 def uniform_(tensor, a=0.0, b=1.0):
@@ -103,7 +103,7 @@ def eye_(tensor):
     """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    return _fill(tensor, B.xp_for(tensor.device).eye(*tensor.shape, dtype=tensor.data.dtype))
+    return _fill(tensor, B.xp_for(tensor.device).eye(*tensor.shape, dtype=tensor.array.dtype))
 
 
 def xavier_uniform_(tensor, gain=1.0):
@@ -159,4 +159,4 @@ def orthogonal_(tensor, gain=1):
     q = q * xp.sign(xp.diag(r))  # make the decomposition unique (positive diagonal of r)
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(tensor.shape).astype(tensor.data.dtype))
+    return _fill(tensor, (gain * q).reshape(tensor.shape).astype(tensor.array.dtype))

@@ -14,11 +14,11 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = B.xp_for(None).zeros((0,), dtype=B.default_float().np)
-        arr = data.data if isinstance(data, Tensor) else data
+        arr = data.array if isinstance(data, Tensor) else data
         if not B.is_array(arr):
             raise TypeError(f"Parameter: expected a Tensor or array, got {type(data).__name__}")
         Tensor.__init__(self)
-        self.data = arr
+        self.array = arr
         if isinstance(data, Tensor):
             self._version = data._version
         self.requires_grad = requires_grad
@@ -27,7 +27,7 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __reduce_ex__(self, proto):
-        return (Parameter, (Tensor._make(self.data), self.requires_grad))
+        return (Parameter, (Tensor._make(self.array), self.requires_grad))
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -351,7 +351,7 @@ class Module:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def apply(self, fn):
         """Call fn(module) on every descendant (children first) and on this module."""
@@ -369,12 +369,12 @@ class Module:
                         if t is None:
                             continue
                         new = fn(t)
-                        if new is not t.data:
-                            t.data = new
+                        if new is not t.array:
+                            t.array = new
                             t._bump()
                         if t.grad is not None:
                             g = fn(t.grad)
-                            if g is not t.grad.data:
+                            if g is not t.grad.array:
                                 t.grad = Tensor._make(g)
         return self
 
@@ -395,7 +395,7 @@ class Module:
             B.xp_for(dev)
 
         def convert(t):
-            arr = t.data
+            arr = t.array
             if dev is not None:
                 arr = B.to_device(arr, dev)
             if dt is not None and arr.dtype.kind == "f" and arr.dtype != dt.np:
@@ -455,7 +455,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arr = value.data if isinstance(value, Tensor) else value
+            arr = value.array if isinstance(value, Tensor) else value
             if not B.is_array(arr):
                 try:
                     arr = B.np.asarray(arr)
@@ -485,8 +485,8 @@ class Module:
                                + "\n\t".join(errors))
         with no_grad():
             for target, arr in updates:
-                arr = B.to_device(arr, target.device).astype(target.data.dtype, copy=False)
-                target.data[...] = arr
+                arr = B.to_device(arr, target.device).astype(target.array.dtype, copy=False)
+                target.array[...] = arr
                 target._bump()
         return _IncompatibleKeys(missing, unexpected)
 

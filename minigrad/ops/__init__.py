@@ -47,17 +47,17 @@ def _binary(fn, a, b, op):
     if not isinstance(b, Tensor) and not _is_scalar(b):
         b = _coerce(b, a, op)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        da, db = a.data.dtype, b.data.dtype
+        da, db = a.array.dtype, b.array.dtype
         if da != db:
             ka, kb = _category(da), _category(db)
             if ka > kb:
-                b = b.to(B.dtype_of(a.data))
+                b = b.to(B.dtype_of(a.array))
             elif kb > ka:
-                a = a.to(B.dtype_of(b.data))
+                a = a.to(B.dtype_of(b.array))
             elif a.ndim == 0 and b.ndim:  # same category: a dimensioned tensor beats a 0-d one
-                a = a.to(B.dtype_of(b.data))
+                a = a.to(B.dtype_of(b.array))
             elif b.ndim == 0 and a.ndim:
-                b = b.to(B.dtype_of(a.data))
+                b = b.to(B.dtype_of(a.array))
     elif isinstance(a, Tensor):
         a, b = _scalar_promote(a, b)
     elif isinstance(b, Tensor):
@@ -87,7 +87,7 @@ def _scalar_promote(t, s):
         raise TypeError("complex scalars are not supported")
     if isinstance(s, B.np.generic):
         s = s.item()
-    kind = _category(t.data.dtype)
+    kind = _category(t.array.dtype)
     if isinstance(s, float):
         return (t.to(B.default_float()) if kind < 2 else t), s
     if isinstance(s, bool):
@@ -95,8 +95,8 @@ def _scalar_promote(t, s):
     if kind == 0:
         return t.to(B.int64), s
     if kind == 1:  # an int scalar takes the tensor's integer dtype, wrapping like PyTorch
-        return t, B.np.array(s).astype(t.data.dtype)[()] if not B.np.can_cast(
-            B.np.min_scalar_type(s), t.data.dtype) else s
+        return t, B.np.array(s).astype(t.array.dtype)[()] if not B.np.can_cast(
+            B.np.min_scalar_type(s), t.array.dtype) else s
     return t, s
 
 
@@ -108,7 +108,7 @@ def add(a, b, alpha=1):
 def sub(a, b, alpha=1):
     """a - alpha * b, elementwise with broadcasting (not defined for bool tensors, as in PyTorch)."""
     Tensor = _T()
-    if builtin_any(isinstance(x, bool) or isinstance(x, Tensor) and x.data.dtype == bool for x in (a, b)):
+    if builtin_any(isinstance(x, bool) or isinstance(x, Tensor) and x.array.dtype == bool for x in (a, b)):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
                            "are trying to invert a mask, use the `~` or `logical_not()` operator "
                            "instead.")
@@ -123,11 +123,11 @@ def mul(a, b):
 def div(a, b):
     """a / b (true division; integer inputs give the default float dtype)."""
     Tensor = _T()
-    if isinstance(a, Tensor) and a.data.dtype.kind in "biu" and not (
-            isinstance(b, Tensor) and b.data.dtype.kind == "f"):
+    if isinstance(a, Tensor) and a.array.dtype.kind in "biu" and not (
+            isinstance(b, Tensor) and b.array.dtype.kind == "f"):
         a = a.to(B.default_float())
-    if isinstance(b, Tensor) and b.data.dtype.kind in "biu" and not (
-            isinstance(a, Tensor) and a.data.dtype.kind == "f"):
+    if isinstance(b, Tensor) and b.array.dtype.kind in "biu" and not (
+            isinstance(a, Tensor) and a.array.dtype.kind == "f"):
         b = b.to(B.default_float())
     return _binary(E.Div, a, b, "div")
 
@@ -140,9 +140,9 @@ def pow(a, b):
     Tensor = _T()
 
     def integral(x):
-        return x.data.dtype.kind in "biu" if isinstance(x, Tensor) else isinstance(x, numbers.Integral)
+        return x.array.dtype.kind in "biu" if isinstance(x, Tensor) else isinstance(x, numbers.Integral)
     if integral(a) and integral(b):
-        negative = bool((b.data < 0).any()) if isinstance(b, Tensor) else b < 0
+        negative = bool((b.array < 0).any()) if isinstance(b, Tensor) else b < 0
         if negative:
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
     return _binary(E.Pow, a, b, "pow")
@@ -164,7 +164,7 @@ def neg(a):
 
 
 def _float_unary(fn, a):
-    if a.data.dtype.kind != "f":
+    if a.array.dtype.kind != "f":
         a = a.to(B.default_float())
     return fn.apply(a)
 
@@ -233,7 +233,7 @@ def clamp(a, min=None, max=None):
         if max is not None:
             out = minimum(out, max)
         return out
-    if a.data.dtype.kind != "f" and builtin_any(isinstance(v, float) for v in (min, max)):
+    if a.array.dtype.kind != "f" and builtin_any(isinstance(v, float) for v in (min, max)):
         a = a.to(B.default_float())  # an int tensor clamped to float bounds gives floats, as in PyTorch
     return E.Clamp.apply(a, min, max)
 
@@ -257,34 +257,34 @@ def where(condition, input=None, other=None):
     Tensor = _T()
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
-    cond = condition.data if isinstance(condition, Tensor) else condition
+    cond = condition.array if isinstance(condition, Tensor) else condition
     if not B.is_array(cond) or cond.dtype != bool:
         raise TypeError(f"where: expected condition to be a bool tensor, got "
                         f"{getattr(cond, 'dtype', type(cond).__name__)}")
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         if input.dtype != other.dtype:
-            ki, ko = _category(input.data.dtype), _category(other.data.dtype)
+            ki, ko = _category(input.array.dtype), _category(other.array.dtype)
             if ki > ko or ki == ko and other.ndim == 0 and input.ndim:
                 other = other.to(input.dtype)
             elif ko > ki or other.ndim and input.ndim == 0:
                 input = input.to(other.dtype)
             else:
-                dt = B.to_dtype(B.np.promote_types(input.data.dtype, other.data.dtype))
+                dt = B.to_dtype(B.np.promote_types(input.array.dtype, other.array.dtype))
                 input, other = input.to(dt), other.to(dt)
     elif isinstance(input, Tensor):
         input, other = _scalar_promote(input, other)
-        other = B.np.asarray(other, dtype=input.data.dtype)[()]
+        other = B.np.asarray(other, dtype=input.array.dtype)[()]
     elif isinstance(other, Tensor):
         other, input = _scalar_promote(other, input)
-        input = B.np.asarray(input, dtype=other.data.dtype)[()]
+        input = B.np.asarray(input, dtype=other.array.dtype)[()]
     return E.Where.apply(cond, input, other)
 
 
 def nonzero(a, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
     Tensor = _T()
-    xp = B.get_array_module(a.data)
-    idx = xp.nonzero(a.data.reshape(1) if a.ndim == 0 else a.data)
+    xp = B.get_array_module(a.array)
+    idx = xp.nonzero(a.array.reshape(1) if a.ndim == 0 else a.array)
     if as_tuple:
         return tuple(Tensor._make(i.astype(xp.int64)) for i in idx)
     return Tensor._make(xp.stack(idx, axis=1).astype(xp.int64) if idx else xp.zeros((0, 0), xp.int64))
@@ -336,7 +336,7 @@ def sum(a, dim=None, keepdim=False, dtype=None):
     """Sum over `dim` (all dims when None)."""
     if dtype is not None:
         a = a.to(dtype)
-    elif a.data.dtype.kind in "bui":
+    elif a.array.dtype.kind in "bui":
         a = a.to(B.int64)
     return R.Sum.apply(a, _dims(a, dim, "sum"), keepdim)
 
@@ -373,7 +373,7 @@ def _maxmin(a, dim, keepdim, is_max):
         return R.MaxMinAll.apply(a, is_max)
     d = normalize_dim(dim, a.ndim, "max" if is_max else "min")
     if a.ndim == 0:
-        return _MinMax(a, Tensor._make(B.get_array_module(a.data).asarray(0), False, None, 0))
+        return _MinMax(a, Tensor._make(B.get_array_module(a.array).asarray(0), False, None, 0))
     values, indices = R.MaxMinDim.apply(a, d, keepdim, is_max)
     return _MinMax(values, indices)
 
@@ -417,7 +417,7 @@ def prod(a, dim=None, keepdim=False, dtype=None):
     """Product of the elements (over one `dim`, or all); integer and bool inputs give int64."""
     if dtype is not None:
         a = a.to(dtype)
-    elif a.data.dtype.kind in "bui":
+    elif a.array.dtype.kind in "bui":
         a = a.to(B.int64)
     if dim is None:
         return R.Prod.apply(a, None, False)
@@ -441,19 +441,19 @@ def norm(a, p="fro", dim=None, keepdim=False):
 
 def _arg(a, dim, keepdim, fn):
     Tensor = _T()
-    xp = B.get_array_module(a.data)
+    xp = B.get_array_module(a.array)
     if dim is None and a.numel() == 0:
         raise IndexError(f"{fn}(): Expected reduction dim to be specified for input.numel() == 0.")
     if dim is not None and a.ndim and a.shape[normalize_dim(dim, a.ndim, fn)] == 0:
         raise IndexError(f"{fn}(): Expected reduction dim {dim} to have non-zero size.")
     if dim is None:
-        out = getattr(a.data.reshape(-1), fn)()
+        out = getattr(a.array.reshape(-1), fn)()
         out = xp.asarray(out, dtype=xp.int64)
         if keepdim:
             out = out.reshape((1,) * a.ndim)
     else:
         d = normalize_dim(dim, a.ndim, fn)
-        out = getattr(a.data, fn)(axis=d).astype(xp.int64)
+        out = getattr(a.array, fn)(axis=d).astype(xp.int64)
         if keepdim:
             out = xp.expand_dims(out, d)
     return Tensor._make(out, False, None, 0)
@@ -497,7 +497,7 @@ def _shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     Tensor = _T()
-    shape = tuple(s.item() if isinstance(s, Tensor) and s.numel() == 1 and s.data.dtype.kind in "iu"
+    shape = tuple(s.item() if isinstance(s, Tensor) and s.numel() == 1 and s.array.dtype.kind in "iu"
                   else s for s in shape)
     for s in shape:
         if not isinstance(s, (int, B.np.integer)) or isinstance(s, bool):
@@ -519,7 +519,7 @@ def _view(out, src, kind, arg=None):
     kind is how to rebuild it from `src`: 'index' (arg = key), 'reshape', 'permute' (arg = axes)
     or 'expand'; an in-place change to the view then updates `src`'s graph as well.
     """
-    if out is src or (kind == "reshape" and not B.shares_memory(out.data, src.data)):
+    if out is src or (kind == "reshape" and not B.shares_memory(out.array, src.array)):
         return out
     out._version = src._version
     out._base = (src, kind, arg)
@@ -810,7 +810,7 @@ def flip(a, dims):
 # ------------------------------------------------------------------------------------- index
 def _index_array(index, op, ref):
     Tensor = _T()
-    idx = index.data if isinstance(index, Tensor) else index
+    idx = index.array if isinstance(index, Tensor) else index
     if not B.is_array(idx):
         idx = B.xp_for(ref.device).asarray(idx)
     if idx.dtype.kind not in "iu":
@@ -857,7 +857,7 @@ def index_select(a, dim, index):
 def masked_fill(a, mask, value):
     """Copy of `a` with `value` written where the boolean mask (broadcast to a's shape) is true."""
     Tensor = _T()
-    m = mask.data if isinstance(mask, Tensor) else mask
+    m = mask.array if isinstance(mask, Tensor) else mask
     if not B.is_array(m) or m.dtype != bool:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                            f"{getattr(m, 'dtype', type(m).__name__)}")
@@ -873,7 +873,7 @@ def masked_fill(a, mask, value):
             raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, got shape "
                                f"{value.shape}")
         if value.requires_grad:  # the value gets the gradient of every position it fills
-            return where(Tensor._make(B.get_array_module(a.data).broadcast_to(m, a.shape)),
+            return where(Tensor._make(B.get_array_module(a.array).broadcast_to(m, a.shape)),
                          value.reshape(()).to(a.dtype), a)
         value = value.item()
     return I.MaskedFill.apply(a, m, value)
@@ -882,10 +882,10 @@ def masked_fill(a, mask, value):
 # ------------------------------------------------------------------------- comparisons, misc
 def _compare(a, b, name):
     Tensor = _T()
-    xp = B.get_array_module(a.data)
-    bd = b.data if isinstance(b, Tensor) else b
+    xp = B.get_array_module(a.array)
+    bd = b.array if isinstance(b, Tensor) else b
     try:
-        out = getattr(xp, name)(a.data, bd)
+        out = getattr(xp, name)(a.array, bd)
     except ValueError:
         raise RuntimeError(f"{name}: the shapes {a.shape} and {tuple(getattr(bd, 'shape', ()))} cannot "
                            f"be broadcast together") from None
@@ -924,7 +924,7 @@ def ge(a, b):
 
 def _nograd(a, fn):
     Tensor = _T()
-    return Tensor._make(fn(B.get_array_module(a.data), a.data), False, None, 0)
+    return Tensor._make(fn(B.get_array_module(a.array), a.array), False, None, 0)
 
 
 def isnan(a):
@@ -976,9 +976,9 @@ def any(a, dim=None, keepdim=False):
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
     """True when |a - b| <= atol + rtol * |b| everywhere."""
-    xp = B.get_array_module(a.data)
+    xp = B.get_array_module(a.array)
     _broadcast_shape(a, b, "allclose")
-    return bool(xp.allclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return bool(xp.allclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def _broadcast_shape(a, b, op):
@@ -991,7 +991,7 @@ def _broadcast_shape(a, b, op):
 
 def equal(a, b):
     """True when both tensors have the same shape and elements."""
-    return a.shape == b.shape and bool((a.data == b.data).all())
+    return a.shape == b.shape and bool((a.array == b.array).all())
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):
@@ -999,8 +999,8 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     d = normalize_dim(dim, a.ndim, "topk")
     if k < 0 or k > a.shape[d]:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {a.shape[d]}")
-    xp = B.get_array_module(a.data)
-    key = -a.data if largest else a.data
+    xp = B.get_array_module(a.array)
+    key = -a.array if largest else a.array
     idx = xp.argsort(key, axis=d, kind="stable")
     idx = xp.take(idx, xp.arange(k), axis=d)
     return _MinMax(gather(a, d, idx), _T()._make(idx.astype(xp.int64), False, None, 0))
@@ -1009,8 +1009,8 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
 def sort(a, dim=-1, descending=False, stable=False):
     """Sorted values along `dim` and the permutation indices; values carry gradient."""
     d = normalize_dim(dim, a.ndim, "sort")
-    xp = B.get_array_module(a.data)
-    idx = xp.argsort(-a.data if descending else a.data, axis=d, kind="stable").astype(xp.int64)
+    xp = B.get_array_module(a.array)
+    idx = xp.argsort(-a.array if descending else a.array, axis=d, kind="stable").astype(xp.int64)
     return _MinMax(gather(a, d, idx), _T()._make(idx, False, None, 0))
 
 
@@ -1022,7 +1022,7 @@ def argsort(a, dim=-1, descending=False, stable=False):
 def cumsum(a, dim):
     """Cumulative sum along `dim`."""
     d = normalize_dim(dim, a.ndim, "cumsum")
-    if a.data.dtype.kind in "bui":
+    if a.array.dtype.kind in "bui":
         a = a.to(B.int64)
     return _Cumsum.apply(a, d) if a.ndim else a.clone()
 

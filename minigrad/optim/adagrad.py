@@ -38,9 +38,9 @@ class Adagrad(Optimizer):
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p.data
+            grad = grad + group["weight_decay"] * p.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        state_sum = state["sum"].data
+        state_sum = state["sum"].array
         state_sum += grad * grad
-        std = B.get_array_module(p.data).sqrt(state_sum) + group["eps"]
-        p.data += (-clr) * grad / std
+        std = B.get_array_module(p.array).sqrt(state_sum) + group["eps"]
+        p.array += (-clr) * grad / std

@@ -39,22 +39,22 @@ class Adam(Optimizer):
         step = state["step"]
         if wd != 0:
             if group["decoupled_weight_decay"]:
-                p.data *= 1 - lr * wd
+                p.array *= 1 - lr * wd
             else:
-                grad = grad + wd * p.data
-        exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+                grad = grad + wd * p.array
+        exp_avg, exp_avg_sq = state["exp_avg"].array, state["exp_avg_sq"].array
         exp_avg += (1 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
-        xp = B.get_array_module(p.data)
+        xp = B.get_array_module(p.array)
         if group["amsgrad"]:
-            max_sq = state["max_exp_avg_sq"].data
+            max_sq = state["max_exp_avg_sq"].array
             xp.maximum(max_sq, exp_avg_sq, out=max_sq)
             exp_avg_sq = max_sq
         denom = xp.sqrt(exp_avg_sq) / bias_correction2_sqrt + group["eps"]
-        p.data += (-step_size) * exp_avg / denom
+        p.array += (-step_size) * exp_avg / denom
 
 
 class AdamW(Adam):

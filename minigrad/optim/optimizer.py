@@ -24,8 +24,8 @@ _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collection
 
 def state_full(p, value=0.0):
     """A state tensor shaped like parameter `p`, on its device and of its dtype, filled with `value`."""
-    xp = B.get_array_module(p.data)
-    return Tensor._make(xp.full(p.data.shape, value, dtype=p.data.dtype))
+    xp = B.get_array_module(p.array)
+    return Tensor._make(xp.full(p.array.shape, value, dtype=p.array.dtype))
 
 
 def check(ok, message):
@@ -37,7 +37,7 @@ def check(ok, message):
 class Optimizer:
     """Base class of optimizers: ``param_groups`` (dicts of params and options) plus ``state`` per parameter.
 
-    Subclasses implement ``_update(p, grad, state, group)``, which changes ``p.data`` in place from the
+    Subclasses implement ``_update(p, grad, state, group)``, which changes ``p.array`` in place from the
     gradient array ``grad``; ``step`` calls it for every parameter whose ``.grad`` is not None.
     """
 
@@ -126,7 +126,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    self._update(p, p.grad.data, self.state[p], group)
+                    self._update(p, p.grad.array, self.state[p], group)
                     p._bump()
         return loss
 
@@ -201,7 +201,7 @@ def _index(key):
 def _snapshot(value):
     """A copy of a state value: tensors get their own array, containers are copied recursively."""
     if isinstance(value, Tensor):
-        return Tensor._make(value.data.copy())
+        return Tensor._make(value.array.copy())
     if isinstance(value, dict):
         return {k: _snapshot(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -212,11 +212,11 @@ def _snapshot(value):
 def _cast(p, key, value):
     """A copy of a loaded state value for parameter `p`: arrays move to p's device (and float dtype)."""
     if isinstance(value, Tensor) or B.is_array(value):
-        arr = value.data if isinstance(value, Tensor) else value
+        arr = value.array if isinstance(value, Tensor) else value
         if key == "step" and arr.size == 1:
             return arr.item()  # a PyTorch-style step tensor becomes a plain number
         arr = B.to_device(arr, p.device)
-        dt = p.data.dtype if p.dtype.is_floating_point and arr.dtype.kind == "f" else arr.dtype
+        dt = p.array.dtype if p.dtype.is_floating_point and arr.dtype.kind == "f" else arr.dtype
         return Tensor._make(B.get_array_module(arr).array(arr, dtype=dt, copy=True))
     if isinstance(value, dict):
         return {k: _cast(p, k, v) for k, v in value.items()}

@@ -35,22 +35,22 @@ class RMSprop(Optimizer):
             grad = -grad
         state["step"] += 1
         if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * p.data
-        xp = B.get_array_module(p.data)
-        square_avg = state["square_avg"].data
+            grad = grad + group["weight_decay"] * p.array
+        xp = B.get_array_module(p.array)
+        square_avg = state["square_avg"].array
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"].data
+            grad_avg = state["grad_avg"].array
             grad_avg += (1 - alpha) * (grad - grad_avg)
             avg = xp.sqrt(square_avg - grad_avg * grad_avg)
         else:
             avg = xp.sqrt(square_avg)
         avg += group["eps"]
         if momentum > 0:
-            buf = state["momentum_buffer"].data
+            buf = state["momentum_buffer"].array
             buf *= momentum
             buf += grad / avg
-            p.data -= group["lr"] * buf
+            p.array -= group["lr"] * buf
         else:
-            p.data += (-group["lr"]) * grad / avg
+            p.array += (-group["lr"]) * grad / avg

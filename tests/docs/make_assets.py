@@ -8,7 +8,8 @@ Generated parts:
   docs/autograd.md, exported with minigrad.utils.graph.to_dot;
 * the RNN shape table between the ``<!-- rnn-shapes:begin -->`` / ``<!-- rnn-shapes:end -->``
   markers of docs/rnn-tutorial.md and docs/ko/rnn-tutorial.md, made by running nn.RNN / nn.LSTM /
-  nn.GRU for every combination of batch_first, num_layers and bidirectional.
+  nn.GRU for every combination of batch_first, num_layers and bidirectional;
+* the RNN tutorial's figures, docs/assets/rnn-*.svg (tests/docs/rnn_figures.py, needs matplotlib).
 """
 import itertools
 import os
@@ -24,9 +25,13 @@ import minigrad as mg  # noqa: E402
 import minigrad.nn as nn  # noqa: E402
 from minigrad.utils.graph import to_dot  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import rnn_figures  # noqa: E402
+
 DOCS = os.path.join(ROOT, "docs")
 GRAPH_DOT = os.path.join(DOCS, "assets", "autograd-graph.dot")
 GRAPH_SVG = os.path.join(DOCS, "assets", "autograd-graph.svg")
+ASSETS = os.path.join(DOCS, "assets")
 TABLE_PAGES = [os.path.join(DOCS, "rnn-tutorial.md"), os.path.join(DOCS, "ko", "rnn-tutorial.md")]
 BEGIN, END = "<!-- rnn-shapes:begin -->", "<!-- rnn-shapes:end -->"
 
@@ -110,6 +115,38 @@ def replace_table(text, table):
     return text[:start] + "\n" + table + "\n" + text[stop:]
 
 
+def stale_figures(rendered):
+    """The figure files whose committed SVG differs from `rendered` ({name: svg}): byte for byte when
+    the installed matplotlib drew the committed file, else in the text the figure shows."""
+    stale = []
+    for name, svg in rendered.items():
+        path = os.path.join(ASSETS, name)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old is None:
+            stale.append(path)
+        elif rnn_figures.recorded_matplotlib(old) == rnn_figures.installed_matplotlib():
+            if old != svg:
+                stale.append(path)
+        elif rnn_figures.texts(old) != rnn_figures.texts(svg):
+            stale.append(path)
+    return stale
+
+
+def write_figures(check):
+    """Redraw the RNN tutorial's figures; write the stale ones unless `check`. Returns the stale."""
+    try:
+        rendered = rnn_figures.render_all()
+    except ImportError:
+        print("matplotlib is not installed: the RNN figures were not checked")
+        return []
+    stale = stale_figures(rendered)
+    if not check:
+        for path in stale:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(rendered[os.path.basename(path)])
+    return stale
+
+
 def main(argv):
     check = "--check" in argv
     stale = []
@@ -132,6 +169,7 @@ def main(argv):
             if not check:
                 with open(page, "w", encoding="utf-8") as f:
                     f.write(new)
+    stale += write_figures(check)
     if stale:
         print(("out of date: " if check else "updated: ") + ", ".join(
             os.path.relpath(p, ROOT) for p in stale))

@@ -99,3 +99,56 @@ def test_gate_tables_quote_the_source(page):
     assert len(quoted) == 11, quoted  # 5 LSTM lines, 6 GRU lines
     for code in quoted:
         assert code in source, f"{page} quotes a line that is not in minigrad/nn/rnn.py: {code}"
+
+
+# ------------------------------------------------------- the RNN tutorial's figures (rnn_figures.py)
+rnn_figures = make_assets.rnn_figures
+
+
+@pytest.fixture(scope="module")
+def rendered_figures():
+    pytest.importorskip("matplotlib")
+    return rnn_figures.render_all()
+
+
+def test_rnn_figures_are_current(rendered_figures):
+    assert set(rendered_figures) == set(rnn_figures.FIGURES)
+    stale = make_assets.stale_figures(rendered_figures)
+    assert not stale, f"stale figures {stale}: run python tests/docs/make_assets.py"
+
+
+def test_rnn_figures_are_deterministic(rendered_figures):
+    again = rnn_figures.render_all()
+    assert again == rendered_figures
+    for svg in again.values():
+        assert "<dc:date>" not in svg and rnn_figures.recorded_matplotlib(svg)
+        assert "font-family: 'DejaVu Sans', Verdana, sans-serif" in svg
+
+
+def test_stale_figure_check_can_fail(rendered_figures, tmp_path, monkeypatch):
+    monkeypatch.setattr(make_assets, "ASSETS", str(tmp_path))
+    svg = rendered_figures["rnn-packing.svg"]
+    assert "(11, 1)" in svg                       # packed.data's shape, read off minigrad
+    fresh = {"rnn-packing.svg": svg}
+    assert make_assets.stale_figures(fresh) == [str(tmp_path / "rnn-packing.svg")]  # missing
+    (tmp_path / "rnn-packing.svg").write_text(svg.replace("(11, 1)", "(12, 1)"), encoding="utf-8")
+    assert make_assets.stale_figures(fresh)       # a changed number is stale, whatever the version
+    other = svg.replace(rnn_figures.MATPLOTLIB_TAG + rnn_figures.installed_matplotlib(),
+                        rnn_figures.MATPLOTLIB_TAG + "0.1")
+    (tmp_path / "rnn-packing.svg").write_text(other.replace('x="', 'x="1'), encoding="utf-8")
+    assert not make_assets.stale_figures(fresh)   # another matplotlib: only the text is compared
+    (tmp_path / "rnn-packing.svg").write_text(svg.replace('x="', 'x="1'), encoding="utf-8")
+    assert make_assets.stale_figures(fresh)       # this matplotlib: every byte counts
+
+
+@pytest.mark.parametrize("page", make_assets.TABLE_PAGES, ids=os.path.basename)
+def test_rnn_figures_are_in_both_tutorials(page):
+    import re
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    for name in rnn_figures.FIGURES:
+        found = re.findall(r"!\[([^\]]*)\]\(([^)]*assets/" + re.escape(name) + r")\)", text)
+        assert len(found) == 1, f"{page} should show {name} once"
+        alt, link = found[0]
+        assert len(alt) > 80, f"{name}: the alt text should describe the figure"
+        assert os.path.isfile(os.path.join(os.path.dirname(page), link)), link

@@ -102,7 +102,7 @@ def test_embedding_from_pretrained():
     w = mg.randn(4, 3)
     frozen = nn.Embedding.from_pretrained(w)
     assert not frozen.weight.requires_grad
-    assert frozen.weight.data is w.data  # shared, not copied (as in PyTorch)
+    assert frozen.weight.array is w.array  # shared, not copied (as in PyTorch)
     np.testing.assert_array_equal(to_np(frozen(mg.tensor([1, 3]))), to_np(w)[[1, 3]])
     out = frozen(mg.tensor([1, 2]))
     assert not out.requires_grad

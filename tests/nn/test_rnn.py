@@ -94,7 +94,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
     lo = 0.1 if mode == "RNN_RELU" else -0.8  # relu: stay away from the kink at 0
     params = list(m.parameters())
     for p in params:
-        p.data = rng.uniform(lo, 0.8, p.shape)
+        p.array = rng.uniform(lo, 0.8, p.shape)
     x = mg.tensor(rng.uniform(lo, 1.0, (6, 2)), requires_grad=True)
     h0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
     c0 = mg.tensor(rng.uniform(lo, 0.5, (4, 3, 2)), requires_grad=True)
@@ -370,10 +370,27 @@ class _EmulatedKernel:
 
     def __init__(self, in_params, out_params, operation, name=None):
         names = lambda spec: [p.split()[-1] for p in spec.split(",")]  # noqa: E731
+        types = lambda spec: [p.split()[0] for p in spec.split(",")]  # noqa: E731
         self.ins, self.outs = names(in_params), names(out_params)
+        self.types = types(in_params) + types(out_params)
         self.statements = [s.strip() for s in operation.split(";") if s.strip()]
 
+    def _check_call(self, args):
+        """What cupy.ElementwiseKernel would refuse: a wrong argument count, T arguments of different
+        dtypes, an output that is not an array of the inputs' broadcast shape."""
+        assert len(args) == len(self.ins) + len(self.outs), (len(args), self.ins, self.outs)
+        typed = [a for a, t in zip(args, self.types) if t == "T"]
+        assert all(isinstance(a, np.ndarray) for a in typed)
+        assert len({a.dtype for a in typed}) == 1, [a.dtype for a in typed]
+        for a, t in zip(args, self.types):
+            if t != "T":
+                assert isinstance(a, int), (t, type(a))
+        shape = np.broadcast_shapes(*(a.shape for a in args[:len(self.ins)] if isinstance(a, np.ndarray)))
+        for out in args[len(self.ins):]:
+            assert out.shape == shape and out.flags.writeable, (out.shape, shape)
+
     def __call__(self, *args):
+        self._check_call(args)
         env = {"np": np, "exp": np.exp, "tanh": np.tanh}
         env.update(zip(self.ins + self.outs, args))
         for stmt in self.statements:

@@ -159,7 +159,7 @@ def test_state_dict_layout():
     for value in sd["state"][1].values():
         assert isinstance(value, (int, float, mg.Tensor))
     assert sd["state"][1]["exp_avg"].shape == (5,)
-    assert sd["state"][1]["exp_avg"].data is not opt.state[params[1]]["exp_avg"].data
+    assert sd["state"][1]["exp_avg"].array is not opt.state[params[1]]["exp_avg"].array
 
 
 @pytest.mark.skipif(not hasattr(mg, "save"), reason="minigrad.save is not implemented yet")

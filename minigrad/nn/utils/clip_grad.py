@@ -39,8 +39,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     norm_type = float(norm_type)
     if not grads:
         return Tensor._make(B.xp_for(None).zeros((), dtype=B.default_float().np))
-    xp = B.get_array_module(grads[0].data)
-    per_grad = xp.stack([_vector_norm(g.data, norm_type) for g in grads])
+    xp = B.get_array_module(grads[0].array)
+    per_grad = xp.stack([_vector_norm(g.array, norm_type) for g in grads])
     total = _vector_norm(per_grad, norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
@@ -50,7 +50,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if coef != 1.0 or not math.isfinite(float(total)):
         with B.np.errstate(invalid="ignore"):  # inf * 0 gives nan silently, as in PyTorch
             for g in grads:
-                g.data *= g.data.dtype.type(coef)
+                g.array *= g.array.dtype.type(coef)
                 g._bump()
     return Tensor._make(xp.asarray(total))
 
@@ -59,5 +59,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        B.get_array_module(g.data).clip(g.data, -clip_value, clip_value, out=g.data)
+        B.get_array_module(g.array).clip(g.array, -clip_value, clip_value, out=g.array)
         g._bump()

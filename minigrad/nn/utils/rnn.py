@@ -92,9 +92,9 @@ def invert_permutation(permutation):
     """The inverse of an int64 permutation tensor (None stays None)."""
     if permutation is None:
         return None
-    xp = B.get_array_module(permutation.data)
-    out = xp.empty_like(permutation.data)
-    out[permutation.data] = xp.arange(permutation.numel(), dtype=out.dtype)
+    xp = B.get_array_module(permutation.array)
+    out = xp.empty_like(permutation.array)
+    out[permutation.array] = xp.arange(permutation.numel(), dtype=out.dtype)
     return Tensor._make(out)
 
 
@@ -147,7 +147,7 @@ def _lengths_array(lengths):
         if lengths.device.type != "cpu":
             raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got 1D "
                                f"{lengths.device} {lengths.dtype.name} tensor")
-        arr = lengths.data
+        arr = lengths.array
     else:
         arr = _np.asarray(lengths)
     if arr.ndim != 1:
@@ -211,7 +211,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         raise TypeError(f"pad_packed_sequence: expected a PackedSequence, got "
                         f"{type(sequence).__name__}")
     data = sequence.data
-    bs = _np.asarray(B.to_numpy(sequence.batch_sizes.data), dtype=_np.int64)
+    bs = _np.asarray(B.to_numpy(sequence.batch_sizes.array), dtype=_np.int64)
     nb, steps = int(bs[0]), len(bs)
     if total_length is not None:
         try:  # ints, NumPy ints and integer scalar tensors, but no float (it would be truncated)
@@ -228,7 +228,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     if sequence.sorted_indices is None:
         order = _np.arange(nb, dtype=_np.int64)
     else:
-        order = _np.asarray(B.to_numpy(sequence.sorted_indices.data), dtype=_np.int64)
+        order = _np.asarray(B.to_numpy(sequence.sorted_indices.array), dtype=_np.int64)
     rows = _packed_rows(lengths_sorted, order, batch_first, steps)
     flat = _Scatter.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
     shape = (nb, steps) if batch_first else (steps, nb)
