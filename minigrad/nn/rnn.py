@@ -193,7 +193,8 @@ class RNNCellBase(Module):
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)
         if hx is None:
-            zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
+            xp = B.xp_for(x.device)
+            zeros = Tensor._make(xp.zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
             return x, [zeros] * n_states, batched
         if n_states > 1 and not isinstance(hx, (tuple, list)):
             raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of {n_states} tensors, "
