@@ -141,6 +141,14 @@ class Recurrence:
         dGx, dGh = loops.rnn_backward(xp, run.gates, run.saved, run.w_hh, run.steps, dy, dh, run.relu)
         return dGx, dGh, None
 
+    def hidden_grads(self, dGx, dGh, h_prev, db_ih, need_w, need_b):
+        """(dW_hh, db_hh) from backward's gradients: dGh (N, G*H) over all steps, else None."""
+        dw_hh = threads.matmul(dGh.T, h_prev) if need_w else None
+        db_hh = None
+        if need_b:
+            db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
+        return dw_hh, db_hh
+
 
 def _scale_rows(a, scale):
     """a * scale along axis 0 (scale: (rows,) exact powers of two)."""
@@ -190,6 +198,22 @@ class GRURecurrence(Recurrence):
     def backward(self, loops, xp, run, dy, dh, dc):
         dGx, dGh = loops.gru_backward(xp, run.gates, run.saved, run.w_hh, run.steps, dy, dh)
         return dGx, dGh, None
+
+    def hidden_grads(self, dGx, dGh, h_prev, db_ih, need_w, need_b):
+        """The hidden side's r and z blocks are dGx's; the array loops return only its n block
+        (N, H) (the CUDA kernels the whole (N, 3H))."""
+        H = dGx.shape[1] // 3
+        if dGh.shape[1] == 3 * H:
+            return super().hidden_grads(dGx, dGh, h_prev, db_ih, need_w, need_b)
+        dw_hh = db_hh = None
+        if need_w:
+            dw_hh = B.get_array_module(dGx).empty((3 * H, h_prev.shape[1]), dtype=dGx.dtype)
+            dw_hh[:2 * H] = threads.matmul(dGx[:, :2 * H].T, h_prev)
+            dw_hh[2 * H:] = threads.matmul(dGh.T, h_prev)
+        if need_b:
+            db_hh = db_ih.copy()
+            db_hh[2 * H:] = dGh.sum(axis=0)
+        return dw_hh, db_hh
 
 
 RECURRENCES = {"RNN_TANH": Recurrence(), "RNN_RELU": Recurrence(), "LSTM": LSTMRecurrence(),
@@ -262,13 +286,11 @@ class _Layer(Op):
         # every weight gradient and the input gradient: one matmul over all steps
         dx = threads.matmul(dGx, run.w_ih) if needs[0] else None
         dw_ih = threads.matmul(dGx.T, x) if need_w[0] else None
-        dw_hh = threads.matmul(dGh.T, run.saved.h_prev) if need_w[1] else None
+        need_b = run.bias and (need_w[2] or need_w[3])
+        db_ih = dGx.sum(axis=0) if need_b else None
+        dw_hh, db_hh = rec.hidden_grads(dGx, dGh, run.saved.h_prev, db_ih, need_w[1], need_b)
         wgrads = [dw_ih, dw_hh]
         if run.bias:
-            db_ih = db_hh = None
-            if need_w[2] or need_w[3]:
-                db_ih = dGx.sum(axis=0)
-                db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
             wgrads += [db_ih, db_hh]
         if run.w_hr is not None:
             wgrads.append(threads.matmul(dH.T, run.saved.m) if need_w[-1] else None)

@@ -237,8 +237,9 @@ class NumPyLoops:
 
 
     def gru_backward(self, xp, gates, saved, w_hh, steps, dy, dh):
-        """Backward through time; returns dGx (N, 3H) for the input side and dGh (N, 3H) for the hidden
-        side (they differ in the n block: dGh_n = dGx_n * r).
+        """Backward through time; returns dGx (N, 3H), the pre-activation gradients of the input side,
+        and dGh_n (N, H), the n block of the hidden side's (dGx_n * r; its r and z blocks are dGx's, so
+        they are not stored twice).
 
         dGx starts as the factors computed for all steps at once: hn r (1-r), (h_prev - n) z (1-z) and
         (1 - z)(1 - n^2); the step loop multiplies them by dn_pre, dh and dh.
@@ -246,7 +247,8 @@ class NumPyLoops:
         hp, hn = saved
         H = dh.shape[1]
         dGx = xp.empty_like(gates)
-        dGh = xp.empty_like(gates)
+        dGh_n = xp.empty_like(hn)
+        dGh = xp.empty((dh.shape[0], 3 * H), dtype=gates.dtype)   # one step's hidden side, for W_hh
         direct = xp.empty_like(dh)                         # dh * z: the part of dh_prev that skips W_hh
 
         def factors(lo, hi):
@@ -257,17 +259,17 @@ class NumPyLoops:
             rz *= a[:, :2 * H]
             d[:, :H] *= hn[lo:hi]                          # dr = dn_pre * hn * r (1 - r)
             dz = d[:, H:2 * H]                             # dz = dh * (h_prev - n) * z (1 - z)
-            xp.subtract(hp[lo:hi], n, out=dGh[lo:hi, :H])  # (dGh as scratch)
-            dz *= dGh[lo:hi, :H]
+            xp.subtract(hp[lo:hi], n, out=dGh_n[lo:hi])    # (dGh_n as scratch)
+            dz *= dGh_n[lo:hi]
             dn = d[:, 2 * H:]                              # dn_pre = dh * (1 - z) * (1 - n^2)
             xp.multiply(n, n, out=dn)
             xp.subtract(1, dn, out=dn)
-            xp.subtract(1, z, out=dGh[lo:hi, :H])
-            dn *= dGh[lo:hi, :H]
+            xp.subtract(1, z, out=dGh_n[lo:hi])
+            dn *= dGh_n[lo:hi]
 
         def gate_grads(r0, lo, hi):
             a_, b_ = r0 + lo, r0 + hi
-            dx, dhh, dhs = dGx[a_:b_], dGh[a_:b_], dh[lo:hi]
+            dx, dhh, dhs = dGx[a_:b_], dGh[lo:hi], dh[lo:hi]
             dhs += dy[a_:b_]
             dn = dx[:, 2 * H:]
             dn *= dhs
@@ -275,11 +277,12 @@ class NumPyLoops:
             dx[:, H:2 * H] *= dhs
             dhh[:, :2 * H] = dx[:, :2 * H]
             xp.multiply(dn, gates[a_:b_, :H], out=dhh[:, 2 * H:])
+            dGh_n[a_:b_] = dhh[:, 2 * H:]
             xp.multiply(dhs, gates[a_:b_, H:2 * H], out=direct[lo:hi])
 
         gate_grads = self.with_factors(factors, gate_grads, gates.shape[0], 3 * H)
         for r0, bt in reversed(steps):
             self.rows(gate_grads, r0, bt, 3 * H)
-            xp.matmul(dGh[r0:r0 + bt], w_hh, out=dh[:bt])  # dh_prev = dh * z + dGh W_hh
+            xp.matmul(dGh[:bt], w_hh, out=dh[:bt])         # dh_prev = dh * z + dGh W_hh
             dh[:bt] += direct[:bt]
-        return dGx, dGh
+        return dGx, dGh_n
