@@ -110,3 +110,31 @@ def test_threaded_results_match_single_thread(restore_knob):
     one = (mg.tensor(a) @ mg.tensor(b)).numpy()
     mg.set_num_threads(2)
     np.testing.assert_allclose((mg.tensor(a) @ mg.tensor(b)).numpy(), one, rtol=1e-12, atol=1e-10)
+
+
+class _FakeLoad:
+    def __init__(self, others):
+        self.value = others
+
+    def others(self):
+        return self.value
+
+
+@pytest.mark.parametrize("knob, cores, others, expected", [
+    (2, 2, 0.0, 2), (2, 2, 0.2, 2), (2, 2, 1.0, 1), (2, 2, 3.5, 1), (4, 2, 0.0, 2), (1, 8, 0.0, 1),
+    (4, 8, 2.0, 4), (8, 8, 2.0, 6)])
+def test_free_threads_leave_the_cores_other_programs_use(restore_knob, monkeypatch, knob, cores, others,
+                                                          expected):
+    monkeypatch.setattr(threads, "_cores", lambda: cores)
+    monkeypatch.setattr(threads, "_load", _FakeLoad(others))
+    mg.set_num_threads(knob)
+    assert threads.free_threads() == expected
+    big = threads.gemm_threads(4096, 4096, 4096)
+    assert big == expected and threads.gemm_threads(8, 8, 8) == 1
+
+
+def test_machine_load_is_sampled_from_the_system():
+    load = threads._MachineLoad()
+    first = load.others()
+    assert first >= 0.0
+    assert load.others() == first          # cached within the interval
