@@ -49,8 +49,12 @@ def copy_data(source, target):
 
 
 def is_ignored(path):
-    """True when git ignores `path` (relative to the checkout), so it travels only when carried."""
-    proc = subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT, capture_output=True)
+    """True when git ignores the folder `path` (relative to the checkout), so it travels only when
+    carried."""
+    # asked as a folder ("path/"): a pattern such as "/.gpudata/" matches folders only, and the
+    # folder may not exist yet on a fresh clone
+    proc = subprocess.run(["git", "check-ignore", "-q", path.rstrip("/") + "/"], cwd=ROOT,
+                          capture_output=True)
     return proc.returncode == 0
 
 

@@ -11,6 +11,7 @@ from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
 from .threads import set_num_threads, get_num_threads
+from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 
 half, float, double = float16, float32, float64
@@ -27,3 +28,13 @@ def is_tensor(obj):
 def get_default_dtype():
     """The default floating dtype (float32)."""
     return backend.default_float()
+
+
+from .ops import methods as _op_table  # noqa: E402
+
+
+def __getattr__(name):  # ops added after import (minigrad.ops.methods.register) are minigrad.<name> too
+    fn = _op_table.functions().get(name)
+    if fn is None:
+        raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
+    return fn

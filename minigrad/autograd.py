@@ -1,85 +1,15 @@
-"""Reverse-mode autograd: grad mode, the Function base class, the backward engine and gradcheck.
+"""Reverse-mode autograd: the Function base class, the backward engine and gradcheck (grad mode is in
+grad_mode.py and re-exported here).
 
 Every differentiable op is a `Function` subclass with `forward(ctx, ...)` and `backward(ctx, *grads)`
 written side by side.  Calling `Fn.apply(...)` runs forward and, when grad mode is on and an input
 requires grad, records a graph node (the `ctx`) that the output tensors point to as `grad_fn`.
 """
-import functools
-
 from . import backend as B
+from .grad_mode import _GradMode, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "gradcheck", "GradcheckError", "backward", "grad"]
-
-
-# ------------------------------------------------------------------------------------- grad mode
-class _GradMode:
-    enabled = True
-
-
-def is_grad_enabled():
-    """True when operations are being recorded for autograd."""
-    return _GradMode.enabled
-
-
-class set_grad_enabled:
-    """Turn gradient recording on or off; usable as a call, a context manager or a decorator."""
-
-    def __init__(self, mode=True):
-        self.prev = _GradMode.enabled
-        self.mode = bool(mode)
-        _GradMode.enabled = self.mode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        _GradMode.enabled = self.prev
-        return False
-
-    def __call__(self, fn):
-        _GradMode.enabled = self.prev  # being used as a decorator: undo the eager switch
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with type(self)(self.mode):
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-class _GradSwitch:
-    mode = True
-
-    def __new__(cls, func=None):
-        self = super().__new__(cls)
-        # used bare as a decorator (`@no_grad`): wrap the function right away
-        return self(func) if callable(func) else self
-
-    def __enter__(self):
-        self.prev = _GradMode.enabled
-        _GradMode.enabled = self.mode
-        return self
-
-    def __exit__(self, *exc):
-        _GradMode.enabled = self.prev
-        return False
-
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with type(self)():
-                return fn(*args, **kwargs)
-        return wrapper
-
-
-class no_grad(_GradSwitch):
-    """Context manager / decorator: operations inside build no graph."""
-    mode = False
-
-
-class enable_grad(_GradSwitch):
-    """Context manager / decorator: re-enable graph building inside a no_grad block."""
-    mode = True
 
 
 # ------------------------------------------------------------------------------------- Function
@@ -88,17 +18,36 @@ _RELEASED = ("Trying to backward through the graph a second time (or directly ac
              "when you call .backward(). Specify retain_graph=True if you need to backward through "
              "the graph a second time.")
 
-_Tensor = None  # minigrad.Tensor, set by minigrad.tensor once the class exists (avoids an import cycle)
+# ------------------------------------------------------------------------------ the tensor class
+# The engine wraps arrays in tensors (Function outputs, gradients handed to hooks, autograd.grad's
+# results) but sits below minigrad/tensor.py in the layering: it cannot import the class.  tensor.py
+# hands it down once, right after defining it, through register_tensor_class (the only call of its
+# kind; tests/test_layering.py checks that no other module reaches into the engine's state).
+_Tensor = None
+
+
+def register_tensor_class(cls):
+    """Tell the engine which class wraps its arrays (called once, by minigrad/tensor.py).
+
+    The class must offer ``_make(array, requires_grad, grad_fn, output_nr)`` and the attributes the
+    engine reads (``array``, ``grad``, ``grad_fn``, ``requires_grad``, ``_version``, ``_hooks``, the view
+    fields).  Calling it again replaces the class (for tests of the engine in isolation)."""
+    global _Tensor
+    _Tensor = cls
+
 
 
 class Function:
     """Base class of differentiable operations; subclass with static `forward` and `backward`.
 
-    User-defined Functions receive and return Tensors (as in PyTorch).  Built-in ops set
-    `raw = True`: their forward and backward receive and return backend arrays, which is faster.
-    An instance is the `ctx` of one call and, when recorded, the graph node (`grad_fn`).
+    User-defined Functions receive and return Tensors (as in PyTorch).  Built-in primitives
+    (`minigrad.primitives.base.Op`) receive and return backend arrays, which is faster.  The engine
+    does not ask which kind it has: it calls the two hooks `_forward` and `_backward`, which Op
+    overrides.  An instance is the `ctx` of one call and, when recorded, the graph node (`grad_fn`).
+
+    Gradients that `backward` returns may have the broadcast shape of the op's output: the engine
+    sums them down to each input's shape (and raises when the shapes cannot broadcast).
     """
-    raw = False
     # per-node state; class-level defaults keep creating a node cheap
     _saved = ()             # what save_for_backward kept
     _checks = ()            # (version box, version when saved, saved value) for in-place detection
@@ -142,6 +91,26 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError
 
+    # ----- the engine's two hooks (Op overrides both to work on backend arrays)
+    @classmethod
+    def _forward(cls, ctx, args, arrays, kwargs):
+        """Run forward on the call's arguments as given (Tensors), recording nothing inside;
+        `arrays` are the same arguments with every tensor replaced by its backend array."""
+        with no_grad():
+            return cls.forward(ctx, *args, **kwargs)
+
+    def _backward(self, grads):
+        """Run backward on the output gradients (backend arrays): a tuple of arrays / None per input."""
+        Tensor = _Tensor
+        with no_grad():
+            out = self.backward(self, *[None if g is None else Tensor._make(g) for g in grads])
+        out = out if isinstance(out, tuple) else (out,)
+        n = len(self._edges)
+        if len(out) > n and any(o is not None for o in out[n:]):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(out)})")
+        return tuple(o.array if isinstance(o, Tensor) else o for o in out)
+
     def name(self):
         """The node's name as shown in `grad_fn` (e.g. 'CubeBackward' for a Function `Cube`)."""
         return type(self).__name__ + "Backward"
@@ -156,13 +125,18 @@ class Function:
         Tensor = _Tensor
         ctx = cls()
         record = False
-        if _GradMode.enabled:
-            for a in args:
-                if isinstance(a, Tensor):
+        grad_mode = _GradMode.enabled
+        arrays = []  # the arguments with each tensor replaced by its array (for Op._forward)
+        for a in args:
+            if isinstance(a, Tensor):
+                if grad_mode:
                     if a._base is not None and a._view_ver != a._version.value:
                         a._sync_view()  # a view whose base changed in place: refresh its graph
                     if a._requires_grad:
                         record = True
+                arrays.append(a.array)
+            else:
+                arrays.append(a)
         if B._cupy is not None:
             _check_devices(cls, args)
         if record:  # where each input's gradient goes; forward may use needs_input_grad to save less
@@ -183,19 +157,15 @@ class Function:
         else:
             ctx.needs_input_grad = (False,) * len(args)
 
-        if cls.raw:
-            out = cls.forward(ctx, *[a.array if isinstance(a, Tensor) else a for a in args], **kwargs)
-        else:
-            with no_grad():
-                out = cls.forward(ctx, *args, **kwargs)
+        out = cls._forward(ctx, args, arrays, kwargs)
 
         if isinstance(out, tuple):
             results = tuple(_wrap_output(ctx, o, i, record, Tensor) for i, o in enumerate(out))
-        elif cls.raw and not ctx._non_diff:  # the common case: one array out of a built-in op
+        elif ctx._non_diff or isinstance(out, Tensor):
+            results = _wrap_output(ctx, out, 0, record, Tensor)
+        else:  # the common case: one array out of a primitive
             results = (Tensor._make(out, True, ctx, 0) if record and out.dtype.kind == "f"
                        else Tensor._make(out))
-        else:
-            results = _wrap_output(ctx, out, 0, record, Tensor)
         if record:
             if isinstance(results, tuple):
                 ctx._nout = len(results)
@@ -222,24 +192,23 @@ def _wrap_output(ctx, o, i, record, Tensor):
 
 
 def _version_checks(ctx, args, results, Tensor):
-    """Record the version of every saved tensor, to detect later in-place edits."""
+    """Record the version of every saved tensor, to detect later in-place edits.  A saved Tensor is
+    checked directly; a saved array through the input or output tensor that holds it."""
     checks = []
     outs = results if isinstance(results, tuple) else (results,)
-    if type(ctx).raw:  # saved backend arrays: find the input / output tensor holding each
-        for s in ctx._saved:
-            for t in args:
-                if isinstance(t, Tensor) and t.array is s:
+    for s in ctx._saved:
+        if isinstance(s, Tensor):
+            checks.append((s._version, s._version.value, s.array))
+            continue
+        for t in args:
+            if isinstance(t, Tensor) and t.array is s:
+                checks.append((t._version, t._version.value, s))
+                break
+        else:
+            for t in outs:
+                if t is not None and t.array is s:
                     checks.append((t._version, t._version.value, s))
                     break
-            else:
-                for t in outs:
-                    if t is not None and t.array is s:
-                        checks.append((t._version, t._version.value, s))
-                        break
-    else:
-        for s in ctx._saved:
-            if isinstance(s, Tensor):
-                checks.append((s._version, s._version.value, s.array))
     return tuple(checks)
 
 
@@ -351,12 +320,9 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
         else:
             if node._hooks or node._retained:
                 grads = _apply_output_hooks(node, grads)
-            if node.raw and node._nout == 1:
-                in_grads = node.backward(node, grads[0])
-                if not isinstance(in_grads, tuple):
-                    in_grads = (in_grads,)
-            else:
-                in_grads = _call_backward(node, grads)
+            if node._nout > 1:
+                grads = _zeros_for_missing(node, grads)
+            in_grads = node._backward(grads)
         n_in = len(in_grads)
         for k, e in enumerate(edges):
             if e is None:
@@ -365,7 +331,7 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
             g = in_grads[k] if k < n_in else None
             if g is not None:
                 if g.shape != shape:
-                    g = _fix_shape(node, g, shape)
+                    g = sum_to(node, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
                 if nr is None:
@@ -417,38 +383,29 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-def _fix_shape(node, g, shape):
-    """A gradient of the wrong shape: reduce it if it is a broadcast of the input's shape, else raise."""
-    try:
-        if B.np.broadcast_shapes(tuple(shape), tuple(g.shape)) == tuple(g.shape):
-            lead = g.ndim - len(shape)
-            axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                              if n == 1 and g.shape[lead + i] != 1)
-            return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
-    except ValueError:
-        pass
-    raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got shape "
-                       f"{tuple(g.shape)} but expected shape {tuple(shape)}")
+def sum_to(node, g, shape):
+    """Reduce a gradient of a broadcast shape to its input's `shape` (summing the leading axes, then
+    the stretched ones); raise when `g` is not a broadcast of `shape`.  The one place broadcasting
+    is undone: op backwards return gradients of their output's (broadcast) shape."""
+    extra = g.ndim - len(shape)
+    if extra < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[extra:])):
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got shape "
+                           f"{tuple(g.shape)} but expected shape {tuple(shape)}")
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
 
 
-def _call_backward(node, grads):
-    """Run node.backward on the output gradients (zeros for missing ones); a tuple per input."""
-    if node._nout > 1 and any(g is None for g in grads):
-        xp = B.get_array_module(next(g for g in grads if g is not None))
-        grads = [g if g is not None or meta is None else xp.zeros(meta[0], dtype=meta[1])
-                 for g, meta in zip(grads, node._out_meta)]
-    if type(node).raw:
-        out = node.backward(node, *grads)
-        return out if isinstance(out, tuple) else (out,)
-    Tensor = _Tensor
-    with no_grad():
-        out = node.backward(node, *[None if g is None else Tensor._make(g) for g in grads])
-    out = out if isinstance(out, tuple) else (out,)
-    n = len(node._edges)
-    if len(out) > n and any(o is not None for o in out[n:]):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {n}, got {len(out)})")
-    return tuple(o.array if isinstance(o, Tensor) else o for o in out)
+def _zeros_for_missing(node, grads):
+    """Zeros for the outputs of a multi-output node that no gradient reached."""
+    if all(g is not None for g in grads):
+        return grads
+    xp = B.get_array_module(next(g for g in grads if g is not None))
+    return [g if g is not None or meta is None else xp.zeros(meta[0], dtype=meta[1])
+            for g, meta in zip(grads, node._out_meta)]
 
 
 def _apply_output_hooks(node, grads):

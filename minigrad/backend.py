@@ -2,6 +2,7 @@
 
 Every other module asks this one for the array module (``xp``) instead of importing numpy or cupy.
 """
+import logging
 import math
 import os
 
@@ -37,9 +38,11 @@ def _load_cupy():
             return cupy
         except Exception as exc:  # ImportError, CUDA driver errors, ...
             _cupy_error = f"{type(exc).__name__}: {exc}"
+            logging.getLogger(__name__).info("the cupy backend is not available: %s", _cupy_error)
     raise BackendError(
         "the cupy backend is not available (" + _cupy_error + "). Install it with "
-        "`pip install minigrad[cuda]` (CuPy for CUDA 12.x) on a machine with an NVIDIA GPU, "
+        "`pip install -e \".[cuda]\"` from a minigrad checkout (CuPy for CUDA 12.x; minigrad is installed "
+        "from source) on a machine with an NVIDIA GPU, "
         "or use MINIGRAD_BACKEND=numpy.")
 
 

@@ -1,7 +1,6 @@
 """Tensor factories: zeros, ones, full, arange, linspace, eye, random tensors and their *_like forms."""
 from . import backend as B
-from .ops import _size_arg
-from .tensor import Tensor
+from .tensor import Tensor, size_arg as _size_arg
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
            "randperm", "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",

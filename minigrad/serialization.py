@@ -242,8 +242,10 @@ class _Decoder:
         self.zf = zf
         names = zf.namelist()
         if STRUCTURE not in names:
+            if names and all(n.endswith(".npy") for n in names):
+                return self.plain_npz(names)
             hint = ("it looks like a PyTorch checkpoint" if any(n.endswith("data.pkl") for n in names)
-                    else "a plain .npz? read it with numpy.load")
+                    else "neither a minigrad checkpoint nor an .npz of named arrays")
             self.fail(f"no {STRUCTURE!r} entry ({hint})")
         try:
             structure = json.loads(zf.read(STRUCTURE).decode("utf-8"))
@@ -260,6 +262,16 @@ class _Decoder:
             if isinstance(exc, CheckpointError) or self._in_user_code:
                 raise
             self.fail(f"malformed {STRUCTURE!r} ({type(exc).__name__}: {exc})")
+
+    def plain_npz(self, names):
+        """A NumPy .npz of named arrays (numpy.savez): {name: Tensor} in archive order."""
+        out = collections.OrderedDict()
+        for entry in names:
+            arr = self.array(entry)
+            if arr.dtype.kind not in "biuf":
+                self.fail(f"array {entry[:-4]!r} has dtype {arr.dtype}, which a Tensor cannot hold")
+            out[entry[:-4]] = self.place(Tensor._make(arr), "cpu")
+        return out
 
     def decode(self, node):
         kind = node["type"]

@@ -1,27 +1,23 @@
-"""Tensor: a backend array plus the autograd bookkeeping (grad, grad_fn, version) and its operators."""
-import builtins
+"""Tensor: a backend array (`.array`) plus the autograd bookkeeping (grad, grad_fn, version).
+
+This module owns the data type: construction, attributes, conversion, hooks and indexing.  The
+view / in-place bookkeeping is its base class `ViewTracking` (views.py); the math methods and operators
+(`t.sum()`, `a + b`, `t.add_(...)`) are bound onto the class by the table in `minigrad/ops/methods.py`.
+"""
 import numbers
 import weakref
 
 from . import backend as B
-from . import ops
 from ._tensor_str import tensor_repr
-from .autograd import backward as _run_backward, is_grad_enabled
-from .ops import index as I
-from .ops.index import check_index_bounds
+from .autograd import backward as _run_backward, register_tensor_class
+from .primitives import elementwise as E, index as I
+from .primitives.base import normalize_dim
+from .primitives.index import check_index_bounds
+from .views import Version, ViewTracking, mark_view
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 _ndarray = B.np.ndarray
-builtins_any = builtins.any
-
-
-class _Version:
-    """A counter of in-place modifications, shared by a tensor and its views."""
-    __slots__ = ("value",)
-
-    def __init__(self):
-        self.value = 0
 
 
 class _HookHandle:
@@ -79,7 +75,7 @@ def _untensor(seq):
             else x for x in seq]
 
 
-class Tensor:
+class Tensor(ViewTracking):
     """An n-dimensional array on cpu (NumPy) or cuda (CuPy) that records operations for autograd.
 
     Like ``torch.Tensor``: ``Tensor(2, 3)`` makes a (zero-filled) float32 tensor of that shape, and
@@ -113,7 +109,7 @@ class Tensor:
         self._requires_grad = False
         self.grad_fn = None
         self._output_nr = 0
-        self._version = _Version()
+        self._version = Version()
         self._hooks = None
         self._base = None
         self._view_ver = 0
@@ -131,7 +127,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._version = _Version()
+        t._version = Version()
         t._hooks = None
         t._base = None
         return t
@@ -230,7 +226,7 @@ class Tensor:
         """The shape as a tuple, or the size of one dimension."""
         if dim is None:
             return self.shape
-        return self.shape[ops.normalize_dim(dim, self.ndim, "size")]
+        return self.shape[normalize_dim(dim, self.ndim, "size")]
 
     def dim(self):
         """Number of dimensions."""
@@ -316,11 +312,11 @@ class Tensor:
             if dev != self.device:
                 if dev.type == "cuda":
                     B.xp_for(dev)  # raises a clear error when cupy is missing
-                out = ops.E.ToDevice.apply(out, dev)
+                out = E.ToDevice.apply(out, dev)
         if dtype is not None:
             dt = B.to_dtype(dtype)
             if dt != out.dtype:
-                out = ops.E.Cast.apply(out, dt.np)
+                out = E.Cast.apply(out, dt.np)
         if copy and out is self:
             out = self.clone()
         return out
@@ -385,7 +381,7 @@ class Tensor:
 
     def clone(self):
         """A copy of the data that stays in the graph."""
-        return _Clone.apply(self)
+        return E.Clone.apply(self)
 
     def contiguous(self):
         """This tensor (minigrad keeps no stride state that needs it)."""
@@ -397,12 +393,12 @@ class Tensor:
 
     def new_zeros(self, *size, dtype=None):
         """Zeros of `size` with this tensor's dtype and device."""
-        size = ops._shape_arg(size)
+        size = shape_arg(size)
         return Tensor._make(B.xp_for(self.device).zeros(size, dtype=(B.to_dtype(dtype) if dtype else self.dtype).np))
 
     def new_ones(self, *size, dtype=None):
         """Ones of `size` with this tensor's dtype and device."""
-        size = ops._shape_arg(size)
+        size = shape_arg(size)
         return Tensor._make(B.xp_for(self.device).ones(size, dtype=(B.to_dtype(dtype) if dtype else self.dtype).np))
 
     def new_full(self, size, fill_value, dtype=None):
@@ -458,212 +454,9 @@ class Tensor:
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
-    # ------------------------------------------------------------------------------- in-place
-    def _bump(self):
-        self._version.value += 1
-
-    def _check_inplace(self, *others):
-        """Decide how to run an in-place op: False = plain write, True = record in the graph."""
-        if not is_grad_enabled():
-            return False
-        if self._base is not None:
-            if self._view_ver != self._version.value:
-                self._sync_view()
-            root = self._base[0]
-            while root._base is not None:
-                root = root._base[0]
-            if root._requires_grad and root.grad_fn is None:
-                raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                                   "in-place operation.")
-            if root._requires_grad and not self._requires_grad:
-                raise RuntimeError("a view of a tensor that requires grad was created in no_grad mode "
-                                   "and is being modified in-place with grad mode enabled; clone() it "
-                                   "or modify it under no_grad")
-        elif self._requires_grad and self.grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
-        record = self._requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
-        if record and self._base is not None and self._base[1] == "expand":
-            raise RuntimeError(f"in-place operation on an expanded tensor of shape {self.shape}: more "
-                               f"than one element refers to the same memory location; clone() it first")
-        return record
-
-    def _rebase(self, out):
-        """Make this tensor take the value and the graph position of `out` (in-place semantics)."""
-        if out.shape != self.shape:
-            raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast "
-                               f"shape {list(out.shape)}")
-        node = out.grad_fn
-        if node is not None and node._saved:  # `out` saved our old values: keep a copy of them
-            node._saved = tuple(s.copy() if s is self.array else s for s in node._saved)
-            node._checks = tuple(c for c in node._checks if c[2] is not self.array)
-        if out.array is not self.array:
-            self._write(out.array)
-        self._bump()
-        if node is not None:
-            self._take_graph(out)
-        return self
-
-    def _write(self, values):
-        try:
-            self.array[...] = values
-        except ValueError:
-            if getattr(self.array.flags, "writeable", True):
-                raise
-            raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
-                               f"{self.shape}; clone() it first") from None
-
-    def _take_graph(self, out):
-        """After an in-place change recorded as `out`, point this tensor (and its bases) at it."""
-        self.grad_fn, self._output_nr, self._requires_grad = out.grad_fn, out._output_nr, True
-        if self._base is not None:
-            t = self
-            while t._base is not None:  # every view in the chain is up to date with the write
-                t._view_ver = t._version.value
-                t = t._base[0]
-            self._write_back()
-
-    def _write_back(self):
-        """Give this view's base a graph that includes the in-place change (PyTorch's CopySlices)."""
-        base, kind, arg = self._base
-        if kind == "index":
-            out = I.SetItem.apply(base, self, arg, False)  # the data is shared: record, don't copy
-        elif kind == "reshape":
-            out = ops.S.Reshape.apply(self, base.shape)
-        else:  # permute
-            inverse = [0] * len(arg)
-            for i, ax in enumerate(arg):
-                inverse[ax] = i
-            out = ops.S.Permute.apply(self, tuple(inverse))
-        base._take_graph(out)
-
-    def _sync_view(self):
-        """Rebuild this view's graph from its base after the base (or a sibling view) changed in place."""
-        if not is_grad_enabled():
-            return
-        base, kind, arg = self._base
-        if base._base is not None and base._view_ver != base._version.value:
-            base._sync_view()
-        self._view_ver = self._version.value
-        if not base._requires_grad:
-            return
-        if kind == "index":
-            new = I.GetItem.apply(base, arg)
-        elif kind == "permute":
-            new = ops.S.Permute.apply(base, arg)
-        elif kind == "expand":
-            new = ops.S.Expand.apply(base, self.shape)
-        else:
-            new = ops.S.Reshape.apply(base, self.shape)
-        self.grad_fn, self._output_nr, self._requires_grad = new.grad_fn, 0, True
-
-    def _inplace(self, fn, other, xp_fn):
-        if self._check_inplace(other):
-            return self._rebase(fn(self, other))
-        o = other.array if isinstance(other, Tensor) else other
-        try:
-            xp_fn(self.array, o)
-        except ValueError:
-            if not getattr(self.array.flags, "writeable", True):
-                raise RuntimeError(f"in-place operation on a read-only (expanded) tensor of shape "
-                                   f"{self.shape}; clone() it first") from None
-            raise RuntimeError(f"in-place op: the shape {tuple(getattr(o, 'shape', ()))} cannot be "
-                               f"broadcast to the output shape {self.shape}") from None
-        self._bump()
-        return self
-
-    def add_(self, other, alpha=1):
-        """self += alpha * other."""
-        if alpha != 1:
-            other = other * alpha
-        return self._inplace(ops.add, other, _iadd)
-
-    def sub_(self, other, alpha=1):
-        """self -= alpha * other."""
-        if alpha != 1:
-            other = other * alpha
-        return self._inplace(ops.sub, other, _isub)
-
-    def mul_(self, other):
-        """self *= other."""
-        return self._inplace(ops.mul, other, _imul)
-
-    def div_(self, other):
-        """self /= other."""
-        return self._inplace(ops.div, other, _idiv)
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    def clamp_(self, min=None, max=None):
-        """Clamp in place."""
-        if self._check_inplace():
-            return self._rebase(ops.clamp(self, min, max))
-        self._write(ops.clamp(self.detach(), min, max).array)
-        self._bump()
-        return self
-
-    def masked_fill_(self, mask, value):
-        """Write `value` where mask is true, in place."""
-        if self._check_inplace(value):
-            return self._rebase(ops.masked_fill(self, mask, value))
-        out = ops.masked_fill(self.detach(), mask, value)
-        self.array[...] = out.array
-        self._bump()
-        return self
-
-    def copy_(self, src):
-        """Copy src's values (broadcast, cast, moved across devices) into this tensor."""
-        if self._check_inplace(src):
-            return self._rebase(ops.add(ops.mul(self, 0), src.to(self.dtype)))
-        s = src.array if isinstance(src, Tensor) else src
-        s = B.to_device(s, self.device) if B.is_array(s) else s
-        try:
-            self.array[...] = s
-        except ValueError:
-            raise RuntimeError(f"copy_: the source of shape {tuple(getattr(s, 'shape', ()))} cannot be "
-                               f"broadcast to {self.shape}") from None
-        self._bump()
-        return self
-
-    def fill_(self, value):
-        """Set every element to `value`, in place."""
-        if self._check_inplace(value):
-            return self._rebase(ops.add(ops.mul(self, 0), value))
-        self.array[...] = value.item() if isinstance(value, Tensor) else value
-        self._bump()
-        return self
-
-    def zero_(self):
-        """Set every element to zero, in place."""
-        return self.fill_(0)
-
-    def uniform_(self, a=0.0, b=1.0):
-        """Fill with samples from U(a, b), in place."""
-        self._check_inplace()
-        self.array[...] = B.random_uniform(self.shape, self.array.dtype, self.device, a, b)
-        self._bump()
-        return self
-
-    def normal_(self, mean=0.0, std=1.0):
-        """Fill with samples from N(mean, std^2), in place."""
-        self._check_inplace()
-        self.array[...] = B.random_normal(self.shape, self.array.dtype, self.device, mean, std)
-        self._bump()
-        return self
-
-    def bernoulli_(self, p=0.5):
-        """Fill with 1 with probability p, else 0, in place."""
-        self._check_inplace()
-        self.array[...] = B.random_uniform(self.shape, B.np.float64, self.device) < p
-        self._bump()
-        return self
-
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):
-        if isinstance(key, list) and builtins_any(
+        if isinstance(key, list) and any(
                 k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key):
             key = tuple(key)  # x[[[0, 1], [1, 2]]] means x[[0, 1], [1, 2]], as in PyTorch
         if not isinstance(key, tuple):
@@ -696,7 +489,7 @@ class Tensor:
             out.append(k)
         key = tuple(out)
         check_index_bounds(key, self.shape)
-        if not I.is_advanced(key) and not builtins_any(k is Ellipsis for k in key):
+        if not I.is_advanced(key) and not any(k is Ellipsis for k in key):
             key = key + (Ellipsis,)  # so a full integer index gives a 0-d view, not a NumPy scalar
         return key
 
@@ -704,9 +497,7 @@ class Tensor:
         key = self._key(key)
         out = I.GetItem.apply(self, key)
         if not I.is_advanced(key):  # basic indexing gives a view sharing memory and version
-            out._version = self._version
-            out._base = (self, "index", key)
-            out._view_ver = self._version.value
+            mark_view(out, self, "index", key)
         return out
 
     def __setitem__(self, key, value):
@@ -725,186 +516,6 @@ class Tensor:
         except ValueError as exc:
             raise RuntimeError(f"setitem: {exc} (tensor shape {self.shape})") from None
         self._bump()
-
-    # ------------------------------------------------------------------------------- operators
-    def __add__(self, other):
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.sub(self, other)
-
-    def __rsub__(self, other):
-        return ops.sub(other, self)
-
-    def __mul__(self, other):
-        return ops.mul(self, other)
-
-    def __rmul__(self, other):
-        return ops.mul(other, self)
-
-    def __truediv__(self, other):
-        return ops.div(self, other)
-
-    def __rtruediv__(self, other):
-        return ops.div(other, self)
-
-    def __pow__(self, other):
-        return ops.pow(self, other)
-
-    def __rpow__(self, other):
-        return ops.pow(other, self)
-
-    def __floordiv__(self, other):
-        return ops.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        return ops.floor_divide(other, self)
-
-    def __mod__(self, other):
-        return ops.remainder(self, other)
-
-    def __rmod__(self, other):
-        return ops.remainder(other, self)
-
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return ops.matmul(ops.as_tensor_like(other, self), self)
-
-    def __neg__(self):
-        return ops.neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return ops.abs(self)
-
-    def __eq__(self, other):
-        if not _comparable(other):
-            return NotImplemented  # Python then compares identities: t == None is False
-        return ops.eq(self, other)
-
-    def __ne__(self, other):
-        if not _comparable(other):
-            return NotImplemented
-        return ops.ne(self, other)
-
-    def __lt__(self, other):
-        return ops.lt(self, other)
-
-    def __le__(self, other):
-        return ops.le(self, other)
-
-    def __gt__(self, other):
-        return ops.gt(self, other)
-
-    def __ge__(self, other):
-        return ops.ge(self, other)
-
-    def __invert__(self):
-        if self.array.dtype.kind == "f":
-            raise TypeError(f"~ (bitwise not) is only supported on integer and bool tensors, got "
-                            f"{self.dtype}")
-        return Tensor._make(~self.array)
-
-    def __and__(self, other):
-        return Tensor._make(self.array & (other.array if isinstance(other, Tensor) else other))
-
-    def __or__(self, other):
-        return Tensor._make(self.array | (other.array if isinstance(other, Tensor) else other))
-
-    def __xor__(self, other):
-        return Tensor._make(self.array ^ (other.array if isinstance(other, Tensor) else other))
-
-
-def _comparable(x):
-    return isinstance(x, (Tensor, numbers.Number, list, tuple)) or B.is_array(x)
-
-
-def _iadd(a, b):
-    a += b
-
-
-def _isub(a, b):
-    a -= b
-
-
-def _imul(a, b):
-    a *= b
-
-
-def _idiv(a, b):
-    a /= b
-
-
-class _Clone(I.Op):
-    node = "Clone"
-
-    @staticmethod
-    def forward(ctx, a):
-        return a.copy()
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
-
-
-def _method(fn):
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-    method.__name__ = fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
-
-
-for _name in ["add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "abs", "sin", "cos",
-              "tanh", "sigmoid", "relu", "clamp", "clip", "maximum", "minimum", "matmul", "mm",
-              "bmm", "dot", "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax",
-              "argmin", "logsumexp", "softmax", "log_softmax", "reshape", "view", "transpose",
-              "permute", "squeeze", "unsqueeze", "expand", "flatten", "split", "chunk", "unbind",
-              "flip", "gather", "index_select", "masked_fill", "eq", "ne", "lt", "le", "gt", "ge",
-              "isnan", "isinf", "isfinite", "all", "any", "allclose", "equal", "sign", "floor",
-              "ceil", "round", "topk", "sort", "argsort", "cumsum", "outer", "nonzero", "floor_divide",
-              "remainder", "prod", "norm", "narrow", "movedim", "swapaxes", "repeat", "tile", "unflatten",
-              "roll"]:
-    setattr(Tensor, _name, _method(getattr(ops, _name)))
-Tensor.true_divide = Tensor.div
-Tensor.multiply = Tensor.mul
-Tensor.subtract = Tensor.sub
-
-
-def _expand_as(self, other):
-    """Expand to other's shape."""
-    return self.expand(*other.shape)
-
-
-def _view_as(self, other):
-    """Reshape to other's shape."""
-    return self.view(*other.shape)
-
-
-def _where(self, condition, other):
-    """condition ? self : other."""
-    return ops.where(condition, self, other)
-
-
-def _t(self):
-    """Transpose of a 1-D or 2-D tensor."""
-    if self.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
-    return self.T
-
-
-Tensor.expand_as = _expand_as
-Tensor.view_as = _view_as
-Tensor.reshape_as = _view_as
-Tensor.where = _where
-Tensor.t = _t
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -939,5 +550,26 @@ def from_numpy(arr):
     return Tensor._make(arr)
 
 
-from . import autograd as _autograd  # noqa: E402
-_autograd._Tensor = ops._Tensor = Tensor
+def shape_arg(shape):
+    """A shape given as ints, one tuple / list of ints, or one-element integer tensors -> tuple of ints."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(s.item() if isinstance(s, Tensor) and s.numel() == 1 and s.array.dtype.kind in "iu"
+                  else s for s in shape)
+    for s in shape:
+        if not isinstance(s, (int, B.np.integer)) or isinstance(s, bool):
+            raise TypeError(f"shape must be a sequence of ints, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def size_arg(size, op):
+    """A shape for a new tensor: ints >= 0 (PyTorch's error for a negative one)."""
+    shape = shape_arg(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
+
+
+# The engine creates tensors (Function outputs, gradients for hooks, autograd.grad's results) but sits
+# below this module; this call is how it learns the class (see autograd.register_tensor_class).
+register_tensor_class(Tensor)

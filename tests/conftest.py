@@ -121,3 +121,15 @@ def load_example_model(example):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Without torch most parity tests skip; say so in one line, with the command that fixes it."""
+    if torch is not None:
+        return
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if isinstance(r.longrepr, tuple) and "torch is not installed" in str(r.longrepr[-1])]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} tests skipped because torch, the parity oracle, is not installed; "
+            "install it with: python -m pip install torch")

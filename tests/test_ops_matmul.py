@@ -71,16 +71,16 @@ def test_mm_bmm_dot_reject_wrong_ranks():
 
 
 def test_fused_linear_op_gradcheck():
-    from minigrad.ops.matmul import Linear
-    gradcheck_case(lambda m, x, w, b: Linear.apply(x, w, b), [(2, 3, 4), (5, 4), (5,)])
-    gradcheck_case(lambda m, x, w: Linear.apply(x, w), [(4,), (2, 4)])
+    from minigrad.primitives.matmul import FusedLinear
+    gradcheck_case(lambda m, x, w, b: FusedLinear.apply(x, w, b), [(2, 3, 4), (5, 4), (5,)])
+    gradcheck_case(lambda m, x, w: FusedLinear.apply(x, w), [(4,), (2, 4)])
 
 
 @requires_torch
 def test_fused_linear_op_matches_torch():
     import torch
-    from minigrad.ops.matmul import Linear
+    from minigrad.primitives.matmul import FusedLinear
 
     def fn(m, x, w, b):
-        return Linear.apply(x, w, b) if m is mg else torch.nn.functional.linear(x, w, b)
+        return FusedLinear.apply(x, w, b) if m is mg else torch.nn.functional.linear(x, w, b)
     torch_parity_case(fn, [(2, 3, 4), (5, 4), (5,)], np.float64)

@@ -347,9 +347,9 @@ def test_mixing_devices_raises_naming_both():
 
 @pytest.mark.skipif(mg.cuda.is_available(), reason="CuPy is available here")
 def test_to_cuda_without_cupy_says_how_to_install():
-    with pytest.raises(RuntimeError, match=r"pip install minigrad\[cuda\]"):
+    with pytest.raises(RuntimeError, match=r'pip install -e "\.\[cuda\]"'):
         mg.ones(2).to("cuda")
-    with pytest.raises(RuntimeError, match=r"pip install minigrad\[cuda\]"):
+    with pytest.raises(RuntimeError, match=r'pip install -e "\.\[cuda\]"'):
         mg.ones(2).cuda()
 
 

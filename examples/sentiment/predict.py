@@ -29,6 +29,20 @@ def load_classifier(path):
     return model, vocab, make_tokenizer(config["tokenizer"]), config
 
 
+def check_inputs(texts, vocab, tokenizer, max_share=0.5):
+    """Refuse texts without a single token; warn (stderr) about each text whose share of tokens
+    missing from the vocabulary is above max_share: the model sees mostly <unk> there (another
+    language, emoji, a different tokenizer) and its confident-looking answer means little."""
+    for i, text in enumerate(texts, 1):
+        tokens = tokenizer(text)
+        if not tokens:
+            sys.exit(f"error: text {i} ({text!r}) is empty: there is nothing to classify")
+        unknown = sum(tok not in vocab for tok in tokens)
+        if unknown / len(tokens) > max_share:
+            print(f"warning: text {i}: {unknown} of {len(tokens)} tokens ({unknown / len(tokens):.0%}) "
+                  f"are not in the model's vocabulary; the prediction is unreliable", file=sys.stderr)
+
+
 def predict(texts, model, vocab, tokenizer, config, batch_size=256):
     """[(label, probability)] for each text."""
     out = []
@@ -55,6 +69,7 @@ def main(argv=None):
     if not os.path.exists(args.ckpt):
         sys.exit(f"error: no checkpoint at {args.ckpt} (train one with train.py, or pass --ckpt)")
     model, vocab, tokenizer, config = load_classifier(args.ckpt)
+    check_inputs(texts, vocab, tokenizer)
     results = predict(texts, model, vocab, tokenizer, config)
     for text, (label, prob) in zip(texts, results):
         print(f"{label}\t{prob:.4f}\t{text}")

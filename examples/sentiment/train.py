@@ -32,7 +32,7 @@ from model import POOLS, RNNS, build_model, make_tokenizer
 LABELS = ["negative", "positive"]
 TOKENIZERS = {"sst2": "word", "imdb": "word", "rt": "word", "nsmc": "char"}
 # Flags that may change when a run is resumed; every other flag comes from the checkpoint.
-RUNTIME = ("epochs", "out", "data_dir", "resume", "max_batches", "progress")
+RUNTIME = ("epochs", "out", "data_dir", "resume", "max_batches", "progress", "tensorboard")
 
 
 def parse_args(argv=None):
@@ -63,6 +63,8 @@ def parse_args(argv=None):
                    help="continue from CKPT (default: OUT/last.ckpt)")
     p.add_argument("--limit", type=int, default=None, help="use only the first N training examples")
     p.add_argument("--max-batches", type=int, default=None, help="stop each epoch after N batches")
+    p.add_argument("--tensorboard", metavar="DIR", default=None,
+                   help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="tqdm progress bars")
     args = p.parse_args(argv)
@@ -97,7 +99,7 @@ def make_loader(data, batch_size, shuffle, pad, seed=0):
 
 
 def run_epoch(model, loader, loss_fn, optimizer=None, clip=None, desc="", max_batches=None,
-              progress=True):
+              progress=True, log=None):
     """One pass over `loader`, training when an optimizer is given; returns (mean loss, accuracy)."""
     training = optimizer is not None
     model.train(training)
@@ -114,8 +116,10 @@ def run_epoch(model, loader, loss_fn, optimizer=None, clip=None, desc="", max_ba
             if training:
                 optimizer.zero_grad()
                 loss.backward()
-                clip_grad_norm_(model.parameters(), clip)
+                grad_norm = clip_grad_norm_(model.parameters(), clip)
                 optimizer.step()
+                if log is not None:
+                    log(loss.item(), grad_norm.item(), int(lengths.sum().item()))
             n = labels.shape[0]
             loss_sum += loss.item() * n
             correct += int((logits.argmax(1) == labels).sum().item())
@@ -123,6 +127,22 @@ def run_epoch(model, loader, loss_fn, optimizer=None, clip=None, desc="", max_ba
             bar.set_postfix(loss=f"{loss_sum / seen:.4f}", acc=f"{correct / seen:.4f}")
     bar.close()
     return loss_sum / max(seen, 1), correct / max(seen, 1)
+
+
+class TensorBoardLog:
+    """--tensorboard DIR: per-step train/loss, train/lr, train/grad_norm and train/tokens_per_s."""
+
+    def __init__(self, log_dir, optimizer, step=0):
+        from minigrad.utils.tensorboard import SummaryWriter  # optional extra: .[tensorboard]
+        self.writer = SummaryWriter(log_dir, purge_step=step or None)
+        self.optimizer, self.step, self.clock = optimizer, step, time.perf_counter()
+
+    def __call__(self, loss, grad_norm, tokens):
+        now, self.step = time.perf_counter(), self.step + 1
+        for name, value in (("loss", loss), ("lr", self.optimizer.param_groups[0]["lr"]),
+                            ("grad_norm", grad_norm), ("tokens_per_s", tokens / max(now - self.clock, 1e-9))):
+            self.writer.add_scalar("train/" + name, value, self.step)
+        self.clock = now
 
 
 def write_atomic(path, text):
@@ -140,7 +160,7 @@ def load_pyplot():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed (pip install 'minigrad[plot]'): skipping curves.png")
+        print("matplotlib is not installed (pip install matplotlib): skipping curves.png")
         return None
     return plt
 
@@ -232,6 +252,8 @@ def main(argv=None):
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
     plt = load_pyplot()
     best_path, last_path = os.path.join(args.out, "best.ckpt"), os.path.join(args.out, "last.ckpt")
+    steps_per_epoch = min(len(train_loader), args.max_batches or len(train_loader))
+    log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * steps_per_epoch)
 
     for epoch in range(start + 1, args.epochs + 1):
         # CuPy's generator state cannot be saved, so each epoch re-seeds every generator from the
@@ -241,7 +263,7 @@ def main(argv=None):
         t0 = time.time()
         train_loss, train_acc = run_epoch(model, train_loader, loss_fn, optimizer, args.clip,
                                           f"epoch {epoch}/{args.epochs}", args.max_batches,
-                                          args.progress)
+                                          args.progress, log or None)
         val_loss, val_acc = run_epoch(model, dev_loader, loss_fn, desc="validation",
                                       progress=args.progress)
         history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
@@ -261,6 +283,8 @@ def main(argv=None):
                    f"{val_loss:.4f} acc {val_acc:.4f} | {time.time() - t0:.1f}s"
                    + ("  (best)" if improved else ""))
 
+    if log:
+        log.writer.close()
     best = mg.load(best_path)
     model.load_state_dict(best["model"])
     test_loss, test_acc = run_epoch(model, make_loader(test_data, 256, False, pad), loss_fn,

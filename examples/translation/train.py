@@ -31,7 +31,7 @@ from data import DEFAULT_LANGS, PAD, PairDataset, build_vocab, load_pairs, make_
 from model import build_model, perplexity
 
 # flags that may change when a run is resumed; every other flag comes from the checkpoint
-RUNTIME = ("epochs", "out", "data_dir", "resume", "progress")
+RUNTIME = ("epochs", "out", "data_dir", "resume", "progress", "tensorboard")
 MODEL_KEYS = ("arch", "cell", "layers", "embed_dim", "hidden", "dropout", "bidirectional", "attn_score")
 
 
@@ -77,6 +77,8 @@ def parse_args(argv=None):
     p.add_argument("--resume", nargs="?", const="", default=None, metavar="CKPT",
                    help="continue a run from CKPT (default OUT/last.ckpt) with its saved configuration")
     p.add_argument("--limit", type=int, default=None, help="use only the first N pairs of each split")
+    p.add_argument("--tensorboard", metavar="DIR", default=None,
+                   help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show tqdm progress bars")
     args = p.parse_args(argv)
@@ -110,7 +112,7 @@ def evaluate_loss(model, loader, criterion, teacher_forcing=0.0, progress=False)
     return total / max(count, 1)
 
 
-def train_epoch(model, loader, criterion, optimizer, args, desc):
+def train_epoch(model, loader, criterion, optimizer, args, desc, log=None):
     """One pass over the training batches; returns the average per-token loss."""
     model.train()
     total, count = 0.0, 0
@@ -119,12 +121,30 @@ def train_epoch(model, loader, criterion, optimizer, args, desc):
         optimizer.zero_grad()
         loss, n = batch_loss(model, criterion, batch, args.teacher_forcing)
         loss.backward()
-        if args.clip > 0:
-            nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        if args.clip > 0 or log is not None:  # max_norm inf: the norm only, nothing clipped
+            grad_norm = nn.utils.clip_grad_norm_(model.parameters(), args.clip or float("inf"))
         optimizer.step()
+        if log is not None:
+            log(loss.item(), grad_norm.item(), n)
         total, count = total + loss.item() * n, count + n
         bar.set_postfix(loss=f"{total / count:.3f}")
     return total / max(count, 1)
+
+
+class TensorBoardLog:
+    """--tensorboard DIR: per-step train/loss, train/lr, train/grad_norm and train/tokens_per_s."""
+
+    def __init__(self, log_dir, optimizer, step=0):
+        from minigrad.utils.tensorboard import SummaryWriter  # optional extra: .[tensorboard]
+        self.writer = SummaryWriter(log_dir, purge_step=step or None)
+        self.optimizer, self.step, self.clock = optimizer, step, time.perf_counter()
+
+    def __call__(self, loss, grad_norm, tokens):
+        now, self.step = time.perf_counter(), self.step + 1
+        for name, value in (("loss", loss), ("lr", self.optimizer.param_groups[0]["lr"]),
+                            ("grad_norm", grad_norm), ("tokens_per_s", tokens / max(now - self.clock, 1e-9))):
+            self.writer.add_scalar("train/" + name, value, self.step)
+        self.clock = now
 
 
 def model_from_config(config, src_vocab, tgt_vocab):
@@ -149,6 +169,18 @@ def _atomic_write(path, text):
     os.replace(tmp, path)
 
 
+def loss_curves(config):
+    """(metrics key, legend) of each line of loss_curve.png. valid_loss is measured with
+    --eval-teacher-forcing p: it is a line of its own, named after p, only when p < 1 (at p = 1 it
+    is the teacher-forced loss already drawn)."""
+    curves = [("train_loss", "train"), ("valid_loss_tf", "valid (teacher forced)")]
+    p = config.get("eval_teacher_forcing", 1.0)
+    if p < 1.0:
+        curves.append(("valid_loss", "valid (own predictions)" if p == 0
+                       else f"valid (teacher forcing {p:g})"))
+    return curves
+
+
 def write_metrics(out, history, config):
     """metrics.csv, metrics.json and (with matplotlib) loss_curve.png in `out`."""
     fields = list(history[0])
@@ -164,9 +196,8 @@ def write_metrics(out, history, config):
         return False
     epochs = [h["epoch"] for h in history]
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(epochs, [h["train_loss"] for h in history], "o-", label="train")
-    ax.plot(epochs, [h["valid_loss_tf"] for h in history], "o-", label="valid (teacher forced)")
-    ax.plot(epochs, [h["valid_loss"] for h in history], "o-", label="valid (own predictions)")
+    for key, label in loss_curves(config):
+        ax.plot(epochs, [h[key] for h in history], "o-", label=label)
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross entropy per token")
     ax.legend()
@@ -225,6 +256,7 @@ def main(argv=None):
           f"device {mg.backend.default_device()}")
 
     plotted = True
+    log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * len(train_loader))
     vocabs = {"src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(), "config": config}
     t_start = time.time()
     for epoch in range(start + 1, args.epochs + 1):
@@ -234,7 +266,7 @@ def main(argv=None):
         t0 = time.time()
         train_loader.set_epoch(epoch - 1)
         train_loss = train_epoch(model, train_loader, criterion, optimizer, args,
-                                 f"epoch {epoch}/{args.epochs}")
+                                 f"epoch {epoch}/{args.epochs}", log or None)
         valid_loss = evaluate_loss(model, dev_loader, criterion, args.eval_teacher_forcing)
         valid_tf = (valid_loss if args.eval_teacher_forcing >= 1.0
                     else evaluate_loss(model, dev_loader, criterion, 1.0))
@@ -256,6 +288,8 @@ def main(argv=None):
                    f"loss {valid_loss:.3f} ppl {row['valid_ppl']:7.2f} (teacher forced "
                    f"{row['valid_ppl_tf']:.2f}) | {row['seconds']:.0f}s"
                    + (" | saved best.ckpt" if improved else ""))
+    if log:
+        log.writer.close()
     if history and not plotted:
         print("matplotlib is not installed: skipped loss_curve.png (pip install matplotlib)")
     print(f"done in {time.time() - t_start:.0f}s; best valid loss {best:.3f} "

@@ -48,6 +48,20 @@ def plot_attention(attention, src_tokens, tgt_tokens, path):
     return True
 
 
+def check_sources(sentences, sources, src_vocab, max_share=0.5):
+    """Refuse a sentence without a single token; warn (stderr) about each sentence whose share of
+    tokens missing from the source vocabulary is above max_share: the encoder sees mostly <unk>
+    there (another language, emoji) and the fluent-looking translation means little."""
+    for i, (text, tokens) in enumerate(zip(sentences, sources), 1):
+        if not tokens:
+            sys.exit(f"error: sentence {i} ({text!r}) is empty: there is nothing to translate")
+        unknown = sum(tok not in src_vocab for tok in tokens)
+        if unknown / len(tokens) > max_share:
+            print(f"warning: sentence {i}: {unknown} of {len(tokens)} tokens "
+                  f"({unknown / len(tokens):.0%}) are not in the model's source vocabulary; the "
+                  "translation is unreliable", file=sys.stderr)
+
+
 def parse_args(argv=None):
     """Command-line options (see --help)."""
     p = argparse.ArgumentParser(description=__doc__,
@@ -66,6 +80,7 @@ def main(argv=None):
     args = parse_args(argv)
     model, src_vocab, tgt_vocab, config = load_checkpoint(args.checkpoint)
     sources = [tokenize(s, config["dataset"], config["src"]) for s in args.sentences]
+    check_sources(args.sentences, sources, src_vocab)
     results = translate_tokens(model, src_vocab, tgt_vocab, config, sources, args.beam_size,
                                args.max_len, args.alpha)
     for tokens, _ in results:

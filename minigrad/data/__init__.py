@@ -1,5 +1,5 @@
 """minigrad.data: datasets, samplers, the DataLoader, text helpers and public dataset loaders."""
-from .dataset import Dataset, TensorDataset, Subset, ConcatDataset, random_split
+from .dataset_types import Dataset, TensorDataset, Subset, ConcatDataset, random_split
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
                       WeightedRandomSampler, BatchSampler, BucketBatchSampler)
 from .dataloader import DataLoader, default_collate, default_convert

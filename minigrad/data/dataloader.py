@@ -1,4 +1,7 @@
 """DataLoader: iterate over a dataset in (shuffled) batches, collated into tensors."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional, Sequence
 import collections.abc
 import numbers
 
@@ -28,7 +31,7 @@ def _mapping_like(elem, items):
     return items
 
 
-def default_convert(data):
+def default_convert(data: Any) -> Any:
     """Turn the NumPy arrays and scalars in one sample into tensors (what batch_size=None applies).
 
     Like PyTorch: Python numbers and strings are kept, containers are walked and tuples give lists.
@@ -44,7 +47,7 @@ def default_convert(data):
     return data
 
 
-def default_collate(batch):
+def default_collate(batch: Sequence[Any]) -> Any:
     """Merge a list of samples into a batch, like PyTorch's default_collate.
 
     Tensors are stacked; numbers become int64 / float64 / bool tensors (ints followed by a float give
@@ -95,9 +98,15 @@ class DataLoader:
     PyTorch compatibility; loading always happens in the main process, giving the same batches.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, generator=None,
-                 seed=None):
+    dataset: Any
+    sampler: Any
+    batch_sampler: Any
+    collate_fn: Callable[[Any], Any]
+
+    def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, sampler: Any = None,
+                 batch_sampler: Any = None, num_workers: int = 0, collate_fn: Any = None,
+                 pin_memory: bool = False, drop_last: bool = False, generator: Any = None,
+                 seed: Optional[int] = None) -> None:
         if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
             raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
         if batch_sampler is not None:
@@ -123,13 +132,13 @@ class DataLoader:
         self.collate_fn = collate_fn if collate_fn is not None else (
             default_collate if batch_sampler is not None else default_convert)
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: Optional[int]) -> None:
         """Make the next pass produce the order of epoch `epoch` (for resuming a run)."""
         target = self.batch_sampler if self.batch_sampler is not None else self.sampler
         if hasattr(target, "set_epoch"):
             target.set_epoch(epoch)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])
@@ -137,5 +146,5 @@ class DataLoader:
         for indices in self.batch_sampler:
             yield self.collate_fn([self.dataset[i] for i in indices])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)

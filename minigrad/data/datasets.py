@@ -4,6 +4,9 @@ Every loader returns one split as a list of ``(text, label)`` or ``(source, targ
 from the layout described in docs/datasets.md under the root (``root=``, else ``$MINIGRAD_DATA``,
 else ``~/.cache/minigrad/datasets``). Missing files are downloaded (see ``download.fetch``).
 """
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 import gzip
 import hashlib
 import json
@@ -11,6 +14,8 @@ import os
 
 from .download import DatasetNotFoundError, data_root, fetch, local_path, ENV_ROOT, ENV_MIRROR
 from .registry import RESOURCES
+
+StrPath = Union[str, "os.PathLike[str]"]  # a folder name as str or pathlib.Path
 
 __all__ = ["sst2", "sst5", "imdb", "rotten_tomatoes", "nsmc", "multi30k", "tatoeba", "load",
            "download", "DATASETS", "data_root"]
@@ -65,17 +70,20 @@ def _sst(kind, split, root, download, mirror, progress):
     return out
 
 
-def sst2(split="train", root=None, download=True, mirror=None, progress=True):
+def sst2(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
+         mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
     """SST-2 sentences as (text, label), label 0 = negative, 1 = positive (train/dev/test)."""
     return _sst("binary", split, root, download, mirror, progress)
 
 
-def sst5(split="train", root=None, download=True, mirror=None, progress=True):
+def sst5(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
+         mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
     """SST-5 sentences as (text, label), label 0 = very negative ... 4 = very positive."""
     return _sst("fine", split, root, download, mirror, progress)
 
 
-def imdb(split="train", root=None, download=True, mirror=None, progress=True):
+def imdb(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
+         mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
     """IMDB reviews as (text, label), label 1 = positive; text keeps its '<br />' tags."""
     split = _split(split, ("train", "test"), "imdb")
     path = _path(f"imdb/{split}.jsonl.gz", root, download, mirror, progress)
@@ -91,7 +99,9 @@ def _hash_order(n, seed):
     return sorted(range(n), key=lambda i: hashlib.sha256(f"{seed}:{i}".encode()).digest())
 
 
-def rotten_tomatoes(split="all", root=None, download=True, mirror=None, progress=True, seed=0):
+def rotten_tomatoes(split: str = "all", root: Optional[StrPath] = None, download: bool = True,
+                    mirror: Optional[str] = None, progress: bool = True,
+                    seed: int = 0) -> List[Tuple[str, int]]:
     """Rotten Tomatoes sentence polarity as (text, label), label 1 = positive.
 
     The corpus has no official split: 'all' gives the 5,331 negative then 5,331 positive lines;
@@ -110,7 +120,8 @@ def rotten_tomatoes(split="all", root=None, download=True, mirror=None, progress
     return [data[i] for i in parts[split]]
 
 
-def nsmc(split="train", root=None, download=True, mirror=None, progress=True):
+def nsmc(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
+         mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
     """Naver Sentiment Movie Corpus (Korean) as (text, label), label 1 = positive (train/test)."""
     split = _split(split, ("train", "test"), "nsmc")
     path = _path(f"nsmc/ratings_{split}.txt.gz", root, download, mirror, progress)
@@ -127,8 +138,9 @@ def nsmc(split="train", root=None, download=True, mirror=None, progress=True):
 _M30K_SPLIT = {"train": "train", "dev": "val", "test": "test_2016_flickr"}
 
 
-def multi30k(split="train", src="de", tgt="en", tokenized=False, root=None, download=True,
-             mirror=None, progress=True):
+def multi30k(split: str = "train", src: str = "de", tgt: str = "en", tokenized: bool = False,
+             root: Optional[StrPath] = None, download: bool = True, mirror: Optional[str] = None,
+             progress: bool = True) -> List[Tuple[str, str]]:
     """Multi30k task 1 as (source, target) sentence pairs; tokenized=True uses the lc.norm.tok files."""
     split = _M30K_SPLIT[_split(split, ("train", "dev", "test"), "multi30k")]
     langs = ("en", "de") if tokenized else ("en", "de", "fr")
@@ -148,7 +160,9 @@ _TATOEBA = {"kor-eng": "tatoeba_manythings/kor-eng.kor.txt.gz",
             "fra-eng": "tatoeba_manythings/fra-eng.subset76k.txt.gz"}
 
 
-def tatoeba(pair="kor-eng", reverse=False, root=None, download=True, mirror=None, progress=True):
+def tatoeba(pair: str = "kor-eng", reverse: bool = False, root: Optional[StrPath] = None,
+            download: bool = True, mirror: Optional[str] = None,
+            progress: bool = True) -> List[Tuple[str, str]]:
     """Tatoeba (manythings.org) pairs as (english, other); reverse=True gives (other, english)."""
     if pair not in _TATOEBA:
         raise ValueError(f"tatoeba: unknown pair {pair!r}; expected one of {', '.join(_TATOEBA)}")
@@ -159,7 +173,7 @@ def tatoeba(pair="kor-eng", reverse=False, root=None, download=True, mirror=None
     return out
 
 
-DATASETS = {"sst2": sst2, "sst5": sst5, "imdb": imdb, "rt": rotten_tomatoes,
+DATASETS: Dict[str, Callable[..., Any]] = {"sst2": sst2, "sst5": sst5, "imdb": imdb, "rt": rotten_tomatoes,
             "rotten_tomatoes": rotten_tomatoes, "nsmc": nsmc, "multi30k": multi30k,
             "tatoeba": tatoeba}
 _FOLDERS = {"sst2": "sst/stsa.binary", "sst5": "sst/stsa.fine", "imdb": "imdb/", "rt": "rt_polarity/",
@@ -167,7 +181,7 @@ _FOLDERS = {"sst2": "sst/stsa.binary", "sst5": "sst/stsa.fine", "imdb": "imdb/",
             "tatoeba": "tatoeba_manythings/"}
 
 
-def load(name, split="train", **kwargs):
+def load(name: str, split: str = "train", **kwargs: Any) -> List[Tuple[Any, Any]]:
     """Load a dataset split by name ('sst2', 'sst5', 'imdb', 'rt', 'nsmc', 'multi30k', 'tatoeba')."""
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
@@ -176,7 +190,8 @@ def load(name, split="train", **kwargs):
     return DATASETS[name](split, **kwargs)
 
 
-def download(name, root=None, mirror=None, progress=True):
+def download(name: str, root: Optional[StrPath] = None, mirror: Optional[str] = None,
+             progress: bool = True) -> List[str]:
     """Fetch every file of a dataset into the root (for later offline use); returns the paths."""
     if name not in _FOLDERS:
         raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(_FOLDERS)}")

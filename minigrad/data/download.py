@@ -3,6 +3,7 @@ import gzip
 import hashlib
 import http.client
 import json
+import logging
 import os
 import re
 import socket
@@ -45,6 +46,9 @@ class Resource:
     url: str = None
     convert: str = "copy"
     member: str = None
+
+
+_log = logging.getLogger(__name__)  # "minigrad.data.download"
 
 
 def data_root(root=None):
@@ -247,6 +251,7 @@ def _fetch_group(url, group, root, from_mirror, progress):
         for d in dests:
             temps.mkdir(os.path.dirname(d))
         src = temps.new(dests[0])
+        _log.info("downloading %s from %s", ", ".join(r.path for r in group), url)
         _download(url, src, group[0], root, progress)
         outs = [temps.new(d) for d in dests]
         if from_mirror:
@@ -258,6 +263,7 @@ def _fetch_group(url, group, root, from_mirror, progress):
             _convert_simple(group[0], src, outs[0], url)
         for out, dest in zip(outs, dests):
             os.replace(out, dest)
+            _log.info("saved %s (sha256 verified)", dest)
         committed = True
     finally:
         temps.cleanup(keep_dirs=committed)

@@ -5,12 +5,15 @@ then advances it, so successive epochs differ, the same seed gives the same sequ
 ``set_epoch(e)`` replays epoch ``e`` exactly (for resuming). Without a seed, one is drawn at
 construction from minigrad's cpu generator, so ``minigrad.manual_seed`` makes runs reproducible.
 """
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional, Sequence
 import math
 import numbers
 
 from .. import backend as B
 from ..tensor import Tensor
-from .dataset import make_rng
+from .dataset_types import make_rng
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler"]
@@ -29,23 +32,23 @@ def _check_num_samples(num_samples):
 class Sampler:
     """Base class for samplers: iterate over dataset indices."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: Optional[int]) -> None:
         """Choose the epoch the next iteration uses (no effect for deterministic samplers)."""
 
 
 class SequentialSampler(Sampler):
     """Indices 0, 1, ..., len(data_source) - 1 in order."""
 
-    def __init__(self, data_source):
+    def __init__(self, data_source: Any) -> None:
         self.data_source = data_source
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(range(len(self.data_source)))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.data_source)
 
 
@@ -81,7 +84,8 @@ class _Seeded(Sampler):
 class RandomSampler(_Seeded):
     """A random permutation of the indices each epoch (or `num_samples` draws with replacement)."""
 
-    def __init__(self, data_source, replacement=False, num_samples=None, generator=None, seed=None):
+    def __init__(self, data_source: Any, replacement: bool = False, num_samples: Optional[int] = None,
+                 generator: Any = None, seed: Optional[int] = None) -> None:
         _check_bool("replacement", replacement, TypeError)
         if num_samples is not None:
             _check_num_samples(num_samples)
@@ -91,11 +95,11 @@ class RandomSampler(_Seeded):
         self._init_seed(seed, generator)
 
     @property
-    def num_samples(self):
+    def num_samples(self) -> int:
         """How many indices one epoch yields."""
         return len(self.data_source) if self._num_samples is None else int(self._num_samples)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         n, rng = len(self.data_source), self._next_rng()
         if self.replacement:
             return iter(rng.integers(0, n, size=self.num_samples).tolist())
@@ -103,29 +107,30 @@ class RandomSampler(_Seeded):
         idx = [i for _ in range(reps) for i in rng.permutation(n).tolist()]
         return iter(idx[:self.num_samples])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class SubsetRandomSampler(_Seeded):
     """The given indices, in a new random order each epoch."""
 
-    def __init__(self, indices, generator=None, seed=None):
+    def __init__(self, indices: Sequence[int], generator: Any = None, seed: Optional[int] = None) -> None:
         self.indices = indices
         self._init_seed(seed, generator)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         perm = self._next_rng().permutation(len(self.indices)).tolist()
         return iter([self.indices[i] for i in perm])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
 class WeightedRandomSampler(_Seeded):
     """`num_samples` indices drawn with probabilities proportional to `weights`."""
 
-    def __init__(self, weights, num_samples, replacement=True, generator=None, seed=None):
+    def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
+                 generator: Any = None, seed: Optional[int] = None) -> None:
         _check_num_samples(num_samples)
         _check_bool("replacement", replacement)
         w = B.np.asarray(B.to_numpy(weights.array) if isinstance(weights, Tensor) else weights,
@@ -142,18 +147,22 @@ class WeightedRandomSampler(_Seeded):
         self.replacement = replacement
         self._init_seed(seed, generator)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         rng, p = self._next_rng(), self.weights / self.weights.sum()
         return iter(rng.choice(len(p), size=self.num_samples, replace=self.replacement, p=p).tolist())
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
 
 class BatchSampler(Sampler):
     """Group the indices of `sampler` into lists of `batch_size` (the last may be short)."""
 
-    def __init__(self, sampler, batch_size, drop_last=False):
+    sampler: Any
+    batch_size: int
+    drop_last: bool
+
+    def __init__(self, sampler: Any, batch_size: int, drop_last: bool = False) -> None:
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         _check_bool("drop_last", drop_last)
@@ -161,12 +170,12 @@ class BatchSampler(Sampler):
         self.batch_size = int(batch_size)
         self.drop_last = drop_last
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: Optional[int]) -> None:
         """Forward the epoch to the wrapped sampler."""
         if hasattr(self.sampler, "set_epoch"):
             self.sampler.set_epoch(epoch)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         batch = []
         for idx in self.sampler:
             batch.append(idx)
@@ -176,7 +185,7 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield batch
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
@@ -190,8 +199,15 @@ class BucketBatchSampler(_Seeded):
     are sorted by length (stable) and batched in order, which gives the least padding (evaluation).
     """
 
-    def __init__(self, lengths, batch_size, shuffle=True, drop_last=False, bucket_size_multiplier=100,
-                 seed=None, generator=None):
+    lengths: Any
+    batch_size: int
+    shuffle: bool
+    drop_last: bool
+    bucket_size: int
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, shuffle: bool = True,
+                 drop_last: bool = False, bucket_size_multiplier: int = 100, seed: Optional[int] = None,
+                 generator: Any = None) -> None:
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         _check_bool("drop_last", drop_last)
@@ -219,7 +235,7 @@ class BucketBatchSampler(_Seeded):
             batches += [bucket[i:i + self.batch_size] for i in range(0, len(bucket), self.batch_size)]
         return batches, rng
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         batches, rng = self._batches()
         if self.drop_last and batches and len(batches[-1]) < self.batch_size:
             batches.pop()
@@ -227,6 +243,6 @@ class BucketBatchSampler(_Seeded):
         for k in order:
             yield batches[k].tolist()
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.lengths)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)

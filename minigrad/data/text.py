@@ -1,4 +1,7 @@
 """Text helpers: a tokenizer, a vocabulary (Vocab) and padding of index sequences into batches."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 import collections
 import json
 import os
@@ -31,12 +34,13 @@ class Tokenizer:
     for each run of whitespace.
     """
 
-    def __init__(self, mode="word", lower=True, strip_html=True, space_token=None):
+    def __init__(self, mode: str = "word", lower: bool = True, strip_html: bool = True,
+                 space_token: Optional[str] = None) -> None:
         if mode not in ("word", "char"):
             raise ValueError(f"Tokenizer mode must be 'word' or 'char', got {mode!r}")
         self.mode, self.lower, self.strip_html, self.space_token = mode, lower, strip_html, space_token
 
-    def __call__(self, text):
+    def __call__(self, text: str) -> List[str]:
         if self.strip_html:
             text = _BR_RE.sub(" ", text)
         if self.lower:
@@ -44,19 +48,20 @@ class Tokenizer:
         text = text.replace("\u2019", "'")
         if self.mode == "word":
             return _WORD_RE.findall(text)
-        out = []
+        out: List[str] = []
         for piece in _SPACE_RE.split(text.strip()):
             if out and self.space_token is not None:
                 out.append(self.space_token)
             out.extend(piece)
         return out
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Tokenizer(mode={self.mode!r}, lower={self.lower}, strip_html={self.strip_html}, "
                 f"space_token={self.space_token!r})")
 
 
-def tokenize(text, mode="word", lower=True, strip_html=True, space_token=None):
+def tokenize(text: str, mode: str = "word", lower: bool = True, strip_html: bool = True,
+             space_token: Optional[str] = None) -> List[str]:
     """Tokenize one string (see Tokenizer)."""
     return Tokenizer(mode, lower, strip_html, space_token)(text)
 
@@ -64,7 +69,8 @@ def tokenize(text, mode="word", lower=True, strip_html=True, space_token=None):
 class Vocab:
     """A token <-> index mapping; unknown tokens map to the `unk_token` index when it is present."""
 
-    def __init__(self, itos, unk_token="<unk>", pad_token="<pad>"):
+    def __init__(self, itos: Iterable[str], unk_token: Optional[str] = "<unk>",
+                 pad_token: Optional[str] = "<pad>") -> None:
         self.itos = list(itos)
         self.stoi = {tok: i for i, tok in enumerate(self.itos)}
         if len(self.stoi) != len(self.itos):
@@ -73,17 +79,18 @@ class Vocab:
         self.unk_token, self.pad_token = unk_token, pad_token
         self.unk_index = self.stoi.get(unk_token) if unk_token is not None else None
         self.pad_index = self.stoi.get(pad_token) if pad_token is not None else None
-        self.freqs = None  # token counts, set by build()
+        self.freqs: Optional[collections.Counter[str]] = None  # token counts, set by build()
 
     @classmethod
-    def build(cls, token_lists, min_freq=1, max_size=None, specials=DEFAULT_SPECIALS,
-              unk_token="<unk>", pad_token="<pad>"):
+    def build(cls, token_lists: Iterable[Sequence[str]], min_freq: int = 1,
+              max_size: Optional[int] = None, specials: Sequence[str] = DEFAULT_SPECIALS,
+              unk_token: str = "<unk>", pad_token: str = "<pad>") -> Vocab:
         """Count tokens; keep those seen >= min_freq times, most frequent first (ties by token).
 
         `specials` come first in the given order; max_size bounds len(vocab), specials included.
         """
         specials = list(specials or ())
-        counts = collections.Counter()
+        counts: collections.Counter[str] = collections.Counter()
         for tokens in token_lists:
             counts.update(tokens)
         for s in specials:
@@ -97,51 +104,51 @@ class Vocab:
         vocab.freqs = counts
         return vocab
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.itos)
 
-    def __contains__(self, token):
+    def __contains__(self, token: str) -> bool:
         return token in self.stoi
 
-    def __getitem__(self, token):
+    def __getitem__(self, token: str) -> int:
         idx = self.stoi.get(token, self.unk_index)
         if idx is None:
             raise KeyError(f"token {token!r} is not in the vocabulary and it has no unk token")
         return idx
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self.itos)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (isinstance(other, Vocab) and self.itos == other.itos
                 and self.unk_token == other.unk_token and self.pad_token == other.pad_token)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Vocab(size={len(self)}, unk_token={self.unk_token!r}, pad_token={self.pad_token!r})"
 
-    def lookup_indices(self, tokens):
+    def lookup_indices(self, tokens: Iterable[str]) -> List[int]:
         """The indices of `tokens` (unknown tokens -> the unk index)."""
         return [self[t] for t in tokens]
 
-    def lookup_tokens(self, indices):
+    def lookup_tokens(self, indices: Iterable[int]) -> List[str]:
         """The tokens at `indices` (ints, a NumPy array or a tensor)."""
         if isinstance(indices, Tensor):
             indices = indices.tolist()
         return [self.itos[int(i)] for i in indices]
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready description (what save() writes)."""
         return {"format": "minigrad.vocab", "version": 1, "unk_token": self.unk_token,
                 "pad_token": self.pad_token, "itos": self.itos}
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: Mapping[str, Any]) -> Vocab:
         """Rebuild a Vocab from to_dict() output."""
         if d.get("format") != "minigrad.vocab":
             raise ValueError("not a minigrad vocab description (missing format='minigrad.vocab')")
         return cls(d["itos"], unk_token=d.get("unk_token"), pad_token=d.get("pad_token"))
 
-    def save(self, path):
+    def save(self, path: Union[str, os.PathLike]) -> None:
         """Write the vocabulary as UTF-8 JSON, atomically (temp file + os.replace)."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
@@ -158,14 +165,15 @@ class Vocab:
             raise
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Union[str, os.PathLike]) -> Vocab:
         """Read a vocabulary written by save()."""
         with open(path, encoding="utf-8") as f:
             return cls.from_dict(json.load(f))
 
 
-def build_vocab(token_lists, min_freq=1, max_size=None, specials=DEFAULT_SPECIALS, unk_token="<unk>",
-                pad_token="<pad>"):
+def build_vocab(token_lists: Iterable[Sequence[str]], min_freq: int = 1, max_size: Optional[int] = None,
+                specials: Sequence[str] = DEFAULT_SPECIALS, unk_token: str = "<unk>",
+                pad_token: str = "<pad>") -> Vocab:
     """Build a Vocab from an iterable of token lists (see Vocab.build)."""
     return Vocab.build(token_lists, min_freq, max_size, specials, unk_token, pad_token)
 
@@ -176,7 +184,8 @@ def _as_list(seq):
     return seq
 
 
-def pad_batch(sequences, pad_value=0, max_len=None, batch_first=True, dtype=None, device=None):
+def pad_batch(sequences: Sequence[Sequence[int]], pad_value: int = 0, max_len: Optional[int] = None,
+              batch_first: bool = True, dtype: Any = None, device: Any = None) -> Tuple[Tensor, Tensor]:
     """Pad index sequences into an int64 tensor (B, T) (or (T, B)) plus their int64 lengths (B,).
 
     Sequences longer than `max_len` are cut to their first `max_len` items. Tensors are made on
@@ -204,7 +213,8 @@ def _is_sequence(x):
     return isinstance(x, (list, tuple))
 
 
-def collate_text(batch, pad_value=0, max_len=None, device=None):
+def collate_text(batch: Sequence[Any], pad_value: int = 0, max_len: Optional[int] = None,
+                 device: Any = None) -> Tuple[Tensor, ...]:
     """Collate text samples: each sequence field becomes (padded, lengths), others default_collate.
 
     A sample that is a tuple, e.g. (indices, label), is collated field by field and the result is
@@ -214,7 +224,7 @@ def collate_text(batch, pad_value=0, max_len=None, device=None):
     """
     if not isinstance(batch[0], tuple):
         return pad_batch(batch, pad_value, max_len, device=device)
-    out = []
+    out: List[Any] = []
     for field in zip(*batch):
         if _is_sequence(field[0]):
             out.extend(pad_batch(field, pad_value, max_len, device=device))
@@ -227,8 +237,8 @@ def collate_text(batch, pad_value=0, max_len=None, device=None):
 class TextCollate:
     """A picklable collate_fn for DataLoader that calls collate_text with fixed options."""
 
-    def __init__(self, pad_value=0, max_len=None, device=None):
+    def __init__(self, pad_value: int = 0, max_len: Optional[int] = None, device: Any = None) -> None:
         self.pad_value, self.max_len, self.device = pad_value, max_len, device
 
-    def __call__(self, batch):
+    def __call__(self, batch: Sequence[Any]) -> Tuple[Tensor, ...]:
         return collate_text(batch, self.pad_value, self.max_len, self.device)

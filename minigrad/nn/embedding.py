@@ -1,4 +1,7 @@
 """Embedding: a lookup table of learnable vectors indexed by integer ids."""
+from __future__ import annotations
+
+from typing import Any, Optional
 from .. import backend as B
 from ..autograd import no_grad
 from ..tensor import Tensor
@@ -15,9 +18,10 @@ class Embedding(Module):
     weight ~ N(0, 1); the row at padding_idx starts at zero and never receives gradient.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
-                 _freeze=False, device=None, dtype=None):
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: Optional[int] = None,
+                 max_norm: Optional[float] = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False, _weight: Any = None,
+                 _freeze: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -37,7 +41,7 @@ class Embedding(Module):
                                  f"num_embeddings and embedding_dim ({num_embeddings}, {embedding_dim})")
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """weight ~ N(0, 1), with the padding row zeroed."""
         init.normal_(self.weight)
         self._fill_padding_idx_with_zero()
@@ -47,12 +51,12 @@ class Embedding(Module):
             with no_grad():
                 self.weight.array[self.padding_idx] = 0
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         """Integer indices (*) -> embeddings (*, embedding_dim)."""
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
@@ -67,8 +71,9 @@ class Embedding(Module):
         return s
 
     @classmethod
-    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
-                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+    def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: Optional[int] = None,
+                        max_norm: Optional[float] = None, norm_type: float = 2.0,
+                        scale_grad_by_freq: bool = False, sparse: bool = False) -> Embedding:
         """An Embedding whose weight is `embeddings` (2-D, shared, not copied); frozen unless freeze=False."""
         if not isinstance(embeddings, Tensor) and not B.is_array(embeddings):
             raise TypeError(f"from_pretrained: expected a 2-D Tensor, got {type(embeddings).__name__}")

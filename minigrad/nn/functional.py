@@ -1,13 +1,16 @@
 """minigrad.nn.functional: stateless layers, activations and losses with torch.nn.functional's signatures."""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
 import numbers
 import warnings
 
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
-from ..ops import elementwise as E, nn_ops as NN
-from ..ops.index import EmbeddingLookup
-from ..ops.matmul import Linear as LinearOp
+from ..primitives import elementwise as E, nn as NN
+from ..primitives.index import EmbeddingLookup
+from ..primitives.matmul import FusedLinear
 from ..tensor import Tensor
 
 __all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",
@@ -55,7 +58,7 @@ def _shape_str(shape):
 
 
 # ---------------------------------------------------------------------------------- layers
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
     """y = input @ weight.T + bias for input (*, in), weight (out, in), bias (out,) -> (*, out)."""
     _check_tensor(input, "input", "linear")
     _check_tensor(weight, "weight", "linear")
@@ -71,7 +74,7 @@ def linear(input, weight, bias=None):
     if bias is not None and (bias.shape != (weight.shape[0],) or bias.dtype != weight.dtype):
         raise RuntimeError(f"linear: expected bias of shape ({weight.shape[0]},) and dtype "
                            f"{weight.dtype}, got {_shape_str(bias.shape)} and {bias.dtype}")
-    return LinearOp.apply(input, weight, bias)
+    return FusedLinear.apply(input, weight, bias)
 
 
 def _index_tensor(input, op):
@@ -97,8 +100,9 @@ def _renorm_rows_(weight, idx, max_norm, norm_type):
     weight._bump()
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
+def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
+              max_norm: Optional[float] = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+              sparse: bool = False) -> Tensor:
     """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim)."""
     idx = _index_tensor(input, "embedding")
     _check_tensor(weight, "weight", "embedding")
@@ -133,7 +137,7 @@ def _normalize_padding_idx(padding_idx, n):
     return padding_idx % n
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1 / (1 - p) (identity if not training)."""
     _check_tensor(input, "input", "dropout")
     if not isinstance(p, numbers.Real) or p < 0.0 or p > 1.0:
@@ -154,7 +158,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 # ----------------------------------------------------------------------------- activations
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0), elementwise."""
     if not inplace:
         return ops.relu(input)
@@ -165,17 +169,17 @@ def relu(input, inplace=False):
     return input
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
     return ops.tanh(input)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     """1 / (1 + exp(-input)), elementwise."""
     return ops.sigmoid(input)
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """input * Phi(input) (exact erf form, or approximate='tanh')."""
     return ops.gelu(input, approximate)
 
@@ -197,28 +201,28 @@ def _result(input, out, inplace):
     return input
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x, elementwise."""
     _float_input(input, "leaky_relu")
     out = E.LeakyRelu.apply(input, float(negative_slope))
     return _result(input, out, inplace)
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1), elementwise."""
     _float_input(input, "elu")
     out = E.Elu.apply(input, float(alpha))
     return _result(input, out, inplace)
 
 
-def silu(input, inplace=False):
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x), elementwise (also called swish)."""
     _float_input(input, "silu")
     out = E.Silu.apply(input)
     return _result(input, out, inplace)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, elementwise; linear where beta * x > threshold."""
     _float_input(input, "softplus")
     return E.Softplus.apply(input, float(beta), float(threshold))
@@ -231,21 +235,21 @@ def _softmax_dim(name, ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """exp(input) / sum(exp(input)) along dim."""
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim)
     return ops.softmax(input, dim, dtype=dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
     """log(softmax(input)) along dim, computed stably."""
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim)
     return ops.log_softmax(input, dim, dtype=dtype)
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: indices (*) -> (*, num_classes) (num_classes=-1 means max + 1)."""
     idx = _index_tensor(tensor, "one_hot")
     xp = B.get_array_module(idx)
@@ -313,8 +317,10 @@ def _class_weight(weight, input, n_classes, op):
     return w
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                  size_average: Optional[bool] = None, ignore_index: int = -100,
+                  reduce: Optional[bool] = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross entropy between logits (C,), (N, C) or (N, C, d1, ...) and class indices or probabilities."""
     op = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -340,8 +346,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return out.reshape(target_shape) if reduction == "none" else out
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
+def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+             size_average: Optional[bool] = None, ignore_index: int = -100,
+             reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
     """Negative log likelihood of log-probabilities (C,), (N, C) or (N, C, d1, ...) at class indices."""
     op = "nll_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -359,8 +366,9 @@ def _broadcastable_to(arr, shape):
         return False
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                                     size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                                     reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
     """Binary cross entropy of logits and same-shaped targets in [0, 1], via a stable log-sigmoid."""
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -397,7 +405,9 @@ def _check_target_shape(input, target, op, stacklevel):
                   stacklevel=stacklevel)
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+             reduce: Optional[bool] = None, reduction: str = "mean",
+             weight: Optional[Tensor] = None) -> Tensor:
     """Mean squared error (input - target)^2, reduced by 'mean', 'sum' or 'none'."""
     op = "mse_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -436,7 +446,9 @@ def _weighted(loss, weight, input, reduction, op, mean_by_weight):
     return _reduce(loss, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+            reduce: Optional[bool] = None, reduction: str = "mean",
+            weight: Optional[Tensor] = None) -> Tensor:
     """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none' (a weighted mean
     divides by weight.sum())."""
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "l1_loss")
@@ -445,7 +457,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(diff.abs(), reduction)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
+                   reduce: Optional[bool] = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, for d = input - target."""
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
@@ -456,7 +469,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _reduce(ops.where(d < beta, 0.5 * diff * diff / beta, d - 0.5 * beta), reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Optional[Tensor] = None) -> Tensor:
     """0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta), for d = input - target."""
     reduction, diff = _pair_loss(input, target, None, None, reduction, "huber_loss")
     if delta <= 0:
@@ -468,8 +482,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
+                         size_average: Optional[bool] = None, reduce: Optional[bool] = None,
+                         reduction: str = "mean") -> Tensor:
     """Binary cross entropy of probabilities in [0, 1] and same-shaped targets (logs clamped at -100)."""
     op = "binary_cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
@@ -490,7 +505,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return NN.BinaryCrossEntropy.apply(input, target, w, reduction)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = None,
+               bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
     """Normalise the trailing `normalized_shape` dims to zero mean and unit variance, then * weight + bias."""
     _check_tensor(input, "input", "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
@@ -505,10 +521,10 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if p is not None and (p.shape != ns or p.dtype != input.dtype):
             raise RuntimeError(f"layer_norm: expected {name} of shape {_shape_str(ns)} and dtype "
                                f"{input.dtype}, got {_shape_str(p.shape)} and {p.dtype}")
-    return NN.LayerNorm.apply(input, weight, bias, k, float(eps))
+    return NN.FusedLayerNorm.apply(input, weight, bias, k, float(eps))
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
     """Pad with `value` (default 0); `pad` lists (left, right) amounts starting from the last dim."""
     _check_tensor(input, "input", "pad")
     pad = tuple(pad)
@@ -529,14 +545,14 @@ def pad(input, pad, mode="constant", value=None):
     return NN.ConstantPad.apply(input, tuple(pairs), 0 if value is None else value)
 
 
-def normalize(input, p=2.0, dim=1, eps=1e-12):
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
     """input / max(||input||_p along dim, eps)."""
     _float_input(input, "normalize")
     norm = ops.norm(input, p, dim, keepdim=True).clamp(min=eps)
     return input / norm
 
 
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """Cosine of the angle between x1 and x2 along dim (shapes broadcast), norms clamped at eps."""
     _float_input(x1, "cosine_similarity")
     _float_input(x2, "cosine_similarity")

@@ -1,5 +1,8 @@
 """Module and Parameter: the building blocks of models, with PyTorch's registration, state_dict and repr."""
+from __future__ import annotations
+
 from collections import OrderedDict, namedtuple
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, Set, Tuple, TypeVar
 
 from .. import backend as B
 from ..autograd import no_grad
@@ -7,11 +10,13 @@ from ..tensor import Tensor
 
 __all__ = ["Parameter", "Module"]
 
+M = TypeVar("M", bound="Module")  # methods returning self keep the caller's subclass
+
 
 class Parameter(Tensor):
     """A Tensor that a Module registers as a learnable weight (requires_grad=True by default)."""
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = B.xp_for(None).zeros((0,), dtype=B.default_float().np)
         arr = data.array if isinstance(data, Tensor) else data
@@ -54,7 +59,7 @@ class _HookHandle:
     def __init__(self, hooks, key):
         self.hooks, self.key = hooks, key
 
-    def remove(self):
+    def remove(self) -> None:
         """Unregister the hook (a second call does nothing)."""
         self.hooks.pop(self.key, None)
 
@@ -80,7 +85,7 @@ class Module:
 
     training: bool
 
-    def __init__(self):
+    def __init__(self) -> None:
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -89,12 +94,12 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output; every subclass defines it."""
         raise NotImplementedError(f"Module [{type(self).__name__}] is missing the required \"forward\" "
                                   f"function")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         with_kwargs = self.__dict__.get("_hooks_with_kwargs", ())
         for key, hook in list(self.__dict__.get("_forward_pre_hooks", {}).items()):
             if key in with_kwargs:
@@ -125,18 +130,20 @@ class Module:
             self._hooks_with_kwargs.add(handle.key)
         return handle
 
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False) -> _HookHandle:
         """Call hook(module, inputs, output) after every forward (hook(module, inputs, kwargs, output)
         with with_kwargs=True); a non-None result replaces the output. Returns a handle with remove()."""
         return self._register_hook("_forward_hooks", hook, prepend, with_kwargs)
 
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> _HookHandle:
         """Call hook(module, inputs) before every forward; a non-None result replaces the inputs
         (with with_kwargs=True: hook(module, inputs, kwargs) may return new (inputs, kwargs))."""
         return self._register_hook("_forward_pre_hooks", hook, prepend, with_kwargs)
 
     # ------------------------------------------------------------------------- registration
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign attributes before Module.__init__() call")
         params, modules, buffers = self._parameters, self._modules, self._buffers
@@ -171,14 +178,14 @@ class Module:
                 d.pop(name, None)
         self.__dict__.pop(name, None)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
             if store in d and name in d[store]:
                 return d[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -190,7 +197,7 @@ class Module:
         keys = set(super().__dir__()) | set(self._parameters) | set(self._buffers) | set(self._modules)
         return sorted(k for k in keys if not k[0].isdigit())  # '0', '1' of Sequential are no attributes
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Optional[Parameter]) -> None:
         """Add a Parameter (or None) under `name`."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
@@ -199,7 +206,7 @@ class Module:
         self._discard(name, keep=self._parameters)
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
         """Add a non-learnable tensor (saved in state_dict unless persistent=False)."""
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
@@ -212,7 +219,7 @@ class Module:
         else:
             self._non_persistent.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Optional[Module]) -> None:
         """Add a child module under `name`."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -233,7 +240,8 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
 
     # ------------------------------------------------------------------------------ iteration
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: Optional[Set[int]] = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Module]]:
         """Yield (dotted name, module) for this module and every descendant."""
         if memo is None:
             memo = set()
@@ -246,7 +254,7 @@ class Module:
                 yield from child.named_modules(memo, prefix + ("." if prefix else "") + name,
                                                remove_duplicate)
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         """The descendant module at dotted path `target` ('' is this module)."""
         mod = self
         for item in target.split(".") if target else ():
@@ -257,7 +265,7 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return mod
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
         """The parameter at dotted path `target` (e.g. 'encoder.0.weight')."""
         path, _, name = target.rpartition(".")
         mod = self.get_submodule(path)
@@ -268,7 +276,7 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return param
 
-    def get_buffer(self, target):
+    def get_buffer(self, target: str) -> Tensor:
         """The buffer at dotted path `target` (e.g. 'norm.running_mean')."""
         path, _, name = target.rpartition(".")
         mod = self.get_submodule(path)
@@ -278,12 +286,12 @@ class Module:
             raise AttributeError(f"`{name}` is not a buffer")
         return mod._buffers[name]
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         """Every module in the tree, this one first."""
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[Tuple[str, Module]]:
         """Yield (name, module) for the direct children."""
         seen = set()
         for name, child in self._modules.items():
@@ -291,7 +299,7 @@ class Module:
                 seen.add(id(child))
                 yield name, child
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         """The direct child modules."""
         for _, m in self.named_children():
             yield m
@@ -307,26 +315,28 @@ class Module:
                 seen.add(id(value))
                 yield mod_prefix + ("." if mod_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[Tuple[str, Parameter]]:
         """Yield (dotted name, Parameter) pairs, each shared parameter once."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every Parameter of this module (and its descendants)."""
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[Tuple[str, Tensor]]:
         """Yield (dotted name, buffer) pairs."""
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer of this module (and its descendants)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # -------------------------------------------------------------------------------- modes
-    def train(self, mode=True):
+    def train(self: M, mode: bool = True) -> M:
         """Set training mode (dropout active) on this module and its descendants."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -334,17 +344,17 @@ class Module:
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self):
+    def eval(self: M) -> M:
         """Set evaluation mode (dropout off)."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self: M, requires_grad: bool = True) -> M:
         """Set requires_grad on every parameter."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient (to None by default)."""
         for p in self.parameters():
             if p.grad is not None:
@@ -353,7 +363,7 @@ class Module:
                 else:
                     p.grad.array[...] = 0
 
-    def apply(self, fn):
+    def apply(self: M, fn: Callable[[Module], None]) -> M:
         """Call fn(module) on every descendant (children first) and on this module."""
         for child in self.children():
             child.apply(fn)
@@ -378,7 +388,7 @@ class Module:
                                 t.grad = Tensor._make(g)
         return self
 
-    def to(self, *args, device=None, dtype=None, non_blocking=False):
+    def to(self: M, *args: Any, device: Any = None, dtype: Any = None, non_blocking: bool = False) -> M:
         """Move parameters and buffers to a device and/or cast floating ones to a dtype (in place)."""
         for a in args:
             if isinstance(a, Tensor):
@@ -403,28 +413,29 @@ class Module:
             return arr
         return self._convert(convert)
 
-    def cpu(self):
+    def cpu(self: M) -> M:
         """Move everything to the cpu."""
         return self.to("cpu")
 
-    def cuda(self, device=None):
+    def cuda(self: M, device: Any = None) -> M:
         """Move everything to the GPU (needs CuPy)."""
         return self.to("cuda")
 
-    def float(self):
+    def float(self: M) -> M:
         """Cast floating parameters and buffers to float32."""
         return self.to(B.float32)
 
-    def double(self):
+    def double(self: M) -> M:
         """Cast floating parameters and buffers to float64."""
         return self.to(B.float64)
 
-    def half(self):
+    def half(self: M) -> M:
         """Cast floating parameters and buffers to float16."""
         return self.to(B.float16)
 
     # -------------------------------------------------------------------------- state_dict
-    def state_dict(self, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, destination: Optional[Dict[str, Tensor]] = None, prefix: str = "",
+                   keep_vars: bool = False) -> Dict[str, Tensor]:
         """An ordered dict of every parameter and persistent buffer by dotted name."""
         if destination is None:
             destination = OrderedDict()
@@ -439,7 +450,7 @@ class Module:
                 child.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> _IncompatibleKeys:
         """Copy parameters and buffers from `state_dict` (Tensors or arrays), checking keys and shapes.
 
         With strict=True every missing key, unexpected key and shape mismatch is reported in one error.
@@ -490,13 +501,13 @@ class Module:
                 target._bump()
         return _IncompatibleKeys(missing, unexpected)
 
-    def summary(self, *inputs, **kwargs):
+    def summary(self, *inputs: Any, **kwargs: Any) -> Any:
         """Print and return a table of each submodule's output shape and parameters for model(*inputs)."""
         from .utils.summary import summary
         return summary(self, *inputs, **kwargs)
 
     # -------------------------------------------------------------------------------- repr
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The layer's own arguments shown inside its repr (override in layers)."""
         return ""
 

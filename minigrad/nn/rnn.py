@@ -4,18 +4,20 @@ Two paths compute the same thing:
   * the cells (RNNCell, LSTMCell, GRUCell and the functions rnn_tanh_cell, lstm_cell, gru_cell below)
     are written with primitive autograd ops, one step at a time: the readable reference;
   * the layers (RNN, LSTM, GRU) run each layer as one fused autograd node over the whole sequence
-    (minigrad/ops/recurrent.py).  Set `layer.fused = False` to run a layer step by step through the
+    (minigrad/primitives/recurrent.py).  Set `layer.fused = False` to run a layer step by step through the
     cell functions instead (slow; used to cross-check the fused path).
 """
+from __future__ import annotations
+
+from typing import Any, Callable, List, NamedTuple, Optional, Tuple
 import math
 import numbers
 import warnings
-from typing import Callable, NamedTuple
 
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
-from ..ops import recurrent as R
+from ..primitives import recurrent as R
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
@@ -31,17 +33,21 @@ def _linear(x, w, b):
     return out if b is None else out + b
 
 
-def rnn_tanh_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+def rnn_tanh_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor] = None,
+                  b_hh: Optional[Tensor] = None) -> Tensor:
     """One Elman step h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh): x (B, I), h (B, H) -> (B, H)."""
     return ops.tanh(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
 
 
-def rnn_relu_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+def rnn_relu_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor] = None,
+                  b_hh: Optional[Tensor] = None) -> Tensor:
     """One Elman step h' = relu(x W_ih^T + b_ih + h W_hh^T + b_hh): x (B, I), h (B, H) -> (B, H)."""
     return ops.relu(_linear(x, w_ih, b_ih) + _linear(h, w_hh, b_hh))
 
 
-def lstm_cell(x, hc, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
+def lstm_cell(x: Tensor, hc: Tuple[Tensor, Tensor], w_ih: Tensor, w_hh: Tensor,
+              b_ih: Optional[Tensor] = None, b_hh: Optional[Tensor] = None,
+              w_hr: Optional[Tensor] = None) -> Tuple[Tensor, Tensor]:
     """One LSTM step: x (B, I), (h, c) each (B, H) -> (h', c'), gates in PyTorch's order i, f, g, o.
 
     i, f, o = sigmoid(.), g = tanh(.) of x W_ih^T + b_ih + h W_hh^T + b_hh;
@@ -57,7 +63,8 @@ def lstm_cell(x, hc, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None):
     return o * c_new.tanh(), c_new
 
 
-def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor] = None,
+             b_hh: Optional[Tensor] = None) -> Tensor:
     """One GRU step: x (B, I), h (B, H) -> h' (B, H), gates in PyTorch's order r, z, n.
 
     r = sigmoid(W_ir x + b_ir + W_hr h + b_hr), z = sigmoid(W_iz x + b_iz + W_hz h + b_hz),
@@ -89,7 +96,7 @@ class _Mode(NamedTuple):
     num_gates: int
     has_cell_state: bool     # LSTM: (h, c) states and a (h_n, c_n) result
     step: Callable           # (x, h, c, weights, w_hr) -> (h', c' or None), through the cell functions
-    fused: type              # the fused autograd node (ops/recurrent.py)
+    fused: type              # the fused autograd node (primitives/recurrent.py)
     fused_kwargs: dict
 
 
@@ -147,7 +154,8 @@ def _check_weight_dtype(x, w, name):
 class RNNCellBase(Module):
     """Parameters and checks shared by the cells: weight_ih (G*H, I), weight_hh (G*H, H), biases (G*H,)."""
 
-    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         _check_int("input_size", input_size)
         _check_int("hidden_size", hidden_size)
@@ -164,11 +172,11 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Every parameter ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         _reset_uniform(self, self.hidden_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.bias is not True:
             s += f", bias={self.bias}"
@@ -226,13 +234,14 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """Elman cell h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu): input (B, I) or (I,)."""
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device: Any = None, dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity: {nonlinearity}")
         super().__init__(input_size, hidden_size, bias, 1, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Optional[Any] = None) -> Tensor:
         """input (B, I) or (I,), hx (B, H) or (H,) (zeros if None) -> h' of hx's shape."""
         x, (h,), batched = self._prepare(input, hx, 1)
         cell = rnn_tanh_cell if self.nonlinearity == "tanh" else rnn_relu_cell
@@ -243,10 +252,11 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """LSTM cell: input (B, I) or (I,), (h, c) -> (h', c'), gates i, f, g, o (see lstm_cell)."""
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Optional[Any] = None) -> Tuple[Tensor, Tensor]:
         """input (B, I) or (I,), hx = (h, c) each (B, H) or (H,) (zeros if None) -> (h', c')."""
         x, (h, c), batched = self._prepare(input, hx, 2)
         h, c = lstm_cell(x, (h, c), *self._weights())
@@ -256,10 +266,11 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """GRU cell: input (B, I) or (I,), h -> h', gates r, z, n (see gru_cell)."""
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Optional[Any] = None) -> Tensor:
         """input (B, I) or (I,), hx (B, H) or (H,) (zeros if None) -> h' of hx's shape."""
         x, (h,), batched = self._prepare(input, hx, 1)
         out = gru_cell(x, h, *self._weights())
@@ -273,8 +284,10 @@ class RNNBase(Module):
 
     fused = True  # False: run step by step through the cell functions (the slow reference path)
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__()
         if mode not in _MODES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
@@ -333,12 +346,12 @@ class RNNBase(Module):
         self.reset_parameters()
 
     @property
-    def num_directions(self):
+    def num_directions(self) -> int:
         """2 for a bidirectional layer, else 1."""
         return 2 if self.bidirectional else 1
 
     @property
-    def all_weights(self):
+    def all_weights(self) -> List[List[Parameter]]:
         """The parameters, one list per layer and direction."""
         return [[getattr(self, n) for n in names] for names in self._all_weights]
 
@@ -346,14 +359,14 @@ class RNNBase(Module):
     def _flat_weights(self):
         return [getattr(self, n) for n in self._flat_weights_names]
 
-    def flatten_parameters(self):
+    def flatten_parameters(self) -> None:
         """A no-op kept for PyTorch compatibility (minigrad needs no cuDNN weight buffer)."""
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         _reset_uniform(self, self.hidden_size)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
             s += f", proj_size={self.proj_size}"
@@ -378,7 +391,7 @@ class RNNBase(Module):
     def _name(self):
         return self._kind.name
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Optional[Any] = None) -> Tuple[Any, Any]:
         """input (T, B, I), (B, T, I) with batch_first, (T, I) unbatched, or a PackedSequence;
         hx (num_layers*D, B, H) (LSTM: a tuple (h0, c0)), zeros when None.
         Returns output (T, B, D*H) (same layout as the input) and h_n (LSTM: (h_n, c_n))."""
@@ -520,7 +533,7 @@ class RNNBase(Module):
             w = w + [None, None]
         zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.array.dtype)))
         h = zeros(P) if h0 is None else h0
-        c = (zeros(H) if c0 is None else c0) if kind.has_cell_state else None
+        c: Any = (zeros(H) if c0 is None else c0) if kind.has_cell_state else None
         ys = [None] * len(steps)
         order = range(len(steps) - 1, -1, -1) if d == 1 else range(len(steps))
         for t in order:
@@ -543,9 +556,10 @@ def _reject_proj_size(proj_size):
 class RNN(RNNBase):
     """Multi-layer Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (or relu)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, *,
-                 proj_size=0):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None, *, proj_size: int = 0) -> None:
         if nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
@@ -561,8 +575,9 @@ class RNN(RNNBase):
 class LSTM(RNNBase):
     """Multi-layer LSTM (gates i, f, g, o; see lstm_cell); returns output, (h_n, c_n)."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, proj_size, device=device, dtype=dtype)
 
@@ -570,8 +585,9 @@ class LSTM(RNNBase):
 class GRU(RNNBase):
     """Multi-layer GRU (gates r, z, n; see gru_cell); returns output, h_n."""
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None, *, proj_size=0):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None, *, proj_size: int = 0) -> None:
         _reject_proj_size(proj_size)
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
                          bidirectional, device=device, dtype=dtype)

@@ -1,530 +1,179 @@
-"""Elementwise ops with broadcasting: arithmetic, exp/log family, activations, clamp, where, casts."""
-import math
-import sys
+"""Elementwise public functions with broadcasting: arithmetic, exp/log family, activations, clamp,
+maximum/minimum and where (dtype promotion from `promotion`, the math in `primitives.elementwise`)."""
+import builtins
+import numbers
 
 from .. import backend as B
-from ..autograd import Function
+from ..primitives import elementwise as E
+from ..tensor import Tensor
+from . import promotion as P
+from .compare import nonzero
 
 
-class Op(Function):
-    """A built-in op: forward and backward work on backend arrays (numpy or cupy)."""
-    raw = True
-    node = None   # PyTorch's name for the node where it differs from the class name (e.g. 'Mm')
-    overload = 0  # PyTorch numbers the nodes of an op's overloads: SumBackward0 / SumBackward1
-
-    def name(self):
-        """The node's name as PyTorch shows it in `grad_fn` (e.g. 'MulBackward0')."""
-        return f"{self.node or type(self).__name__}Backward{self.overload}"
+def add(a, b, alpha=1):
+    """a + alpha * b, elementwise with broadcasting."""
+    return P.binary(E.Add, a, b if alpha == 1 else mul(b, alpha), "add")
 
 
-def unbroadcast(grad, shape):
-    """Sum `grad` over the axes that broadcasting added or stretched, giving an array of `shape`."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, s in enumerate(shape) if s == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+def sub(a, b, alpha=1):
+    """a - alpha * b, elementwise with broadcasting (not defined for bool tensors, as in PyTorch)."""
+    if builtins.any(isinstance(x, bool) or isinstance(x, Tensor) and x.array.dtype == bool for x in (a, b)):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator "
+                           "instead.")
+    return P.binary(E.Sub, a, b if alpha == 1 else mul(b, alpha), "sub")
 
 
-def _shape(x):
-    return getattr(x, "shape", ())
+def mul(a, b):
+    """a * b, elementwise with broadcasting."""
+    return P.binary(E.Mul, a, b, "mul")
 
 
-def _broadcast_error(op, a, b):
-    """The error to raise for a ValueError from a binary op: a clear one for a shape mismatch."""
-    try:
-        B.np.broadcast_shapes(tuple(_shape(a)), tuple(_shape(b)))
-    except ValueError:
-        return RuntimeError(f"{op}: the shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be "
-                            f"broadcast together")
-    return sys.exc_info()[1]  # the shapes were fine: keep the original error
+def div(a, b):
+    """a / b (true division; integer inputs give the default float dtype)."""
+    if isinstance(a, Tensor) and a.array.dtype.kind in "biu" and not (
+            isinstance(b, Tensor) and b.array.dtype.kind == "f"):
+        a = a.to(B.default_float())
+    if isinstance(b, Tensor) and b.array.dtype.kind in "biu" and not (
+            isinstance(a, Tensor) and a.array.dtype.kind == "f"):
+        b = b.to(B.default_float())
+    return P.binary(E.Div, a, b, "div")
 
 
-class Add(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
-        try:
-            return a + b
-        except ValueError:
-            raise _broadcast_error("add", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None), (unbroadcast(g, sb) if nb else None)
+true_divide = div
 
 
-class Sub(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.shapes = (_shape(a), _shape(b))
-        try:
-            return a - b
-        except ValueError:
-            raise _broadcast_error("sub", a, b) from None
+def pow(a, b):
+    """a ** b, elementwise with broadcasting."""
 
-    @staticmethod
-    def backward(ctx, g):
-        sa, sb = ctx.shapes
-        na, nb = ctx.needs_input_grad
-        return (unbroadcast(g, sa) if na else None), (unbroadcast(-g, sb) if nb else None)
+    def integral(x):
+        return x.array.dtype.kind in "biu" if isinstance(x, Tensor) else isinstance(x, numbers.Integral)
+    if integral(a) and integral(b):
+        negative = bool((b.array < 0).any()) if isinstance(b, Tensor) else b < 0
+        if negative:
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+    return P.binary(E.Pow, a, b, "pow")
 
 
-class Mul(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        na, nb = ctx.needs_input_grad
-        ctx.save_for_backward(b if na else None, a if nb else None)  # only what backward needs
-        ctx.shapes = (_shape(a), _shape(b))
-        try:
-            return a * b
-        except ValueError:
-            raise _broadcast_error("mul", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        b, a = ctx.saved_tensors
-        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
-        return (unbroadcast(g * b, sa) if na else None), (unbroadcast(g * a, sb) if nb else None)
+def floor_divide(a, b):
+    """a // b, rounding down (Python's //); no gradient."""
+    return P.binary(E.FloorDivide, a, b, "floor_divide")
 
 
-class Div(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        na, nb = ctx.needs_input_grad
-        ctx.save_for_backward(a if nb else None, b)
-        ctx.shapes = (_shape(a), _shape(b))
-        try:
-            return a / b
-        except ValueError:
-            raise _broadcast_error("div", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        (sa, sb), (na, nb) = ctx.shapes, ctx.needs_input_grad
-        ga = unbroadcast(g / b, sa) if na else None
-        gb = unbroadcast(-g * a / (b * b), sb) if nb else None
-        return ga, gb
+def remainder(a, b):
+    """a % b with the sign of b (Python's %); differentiable in a and b."""
+    return P.binary(E.Remainder, a, b, "remainder")
 
 
-class Pow(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        try:
-            out = a ** b
-            ctx.overload = int(B.is_array(b))  # tensor ** tensor is PowBackward1
-        except ValueError:
-            raise _broadcast_error("pow", a, b) from None
-        ctx.save_for_backward(a, b, out if ctx.needs_input_grad[1] else None)
+def neg(a):
+    """-a."""
+    return E.Neg.apply(a)
+
+
+def exp(a):
+    """e ** a, elementwise."""
+    return P.float_unary(E.Exp, a)
+
+
+def log(a):
+    """Natural logarithm, elementwise."""
+    return P.float_unary(E.Log, a)
+
+
+def sqrt(a):
+    """Square root, elementwise."""
+    return P.float_unary(E.Sqrt, a)
+
+
+def abs(a):
+    """|a|, elementwise."""
+    return E.Abs.apply(a)
+
+
+def sin(a):
+    """Sine, elementwise."""
+    return P.float_unary(E.Sin, a)
+
+
+def cos(a):
+    """Cosine, elementwise."""
+    return P.float_unary(E.Cos, a)
+
+
+def tanh(a):
+    """Hyperbolic tangent, elementwise."""
+    return P.float_unary(E.Tanh, a)
+
+
+def sigmoid(a):
+    """1 / (1 + exp(-a)), elementwise and overflow-free."""
+    return P.float_unary(E.Sigmoid, a)
+
+
+def relu(a):
+    """max(a, 0), elementwise."""
+    return E.Relu.apply(a)
+
+
+def gelu(a, approximate="none"):
+    """Gaussian error linear unit: a * Phi(a) (exact, or the 'tanh' approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return P.float_unary(E.Gelu, a) if approximate == "none" else E.Gelu.apply(a, "tanh")
+
+
+def clamp(a, min=None, max=None):
+    """Limit every element of `a` to [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = a
+        if min is not None:
+            out = maximum(out, min)
+        if max is not None:
+            out = minimum(out, max)
         return out
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b, out = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        ga = gb = None
-        if na:  # b * a^(b-1), defined as 0 where b == 0 (as PyTorch does, also at a == 0)
-            xp = B.get_array_module(g)
-            with B.np.errstate(divide="ignore", invalid="ignore"):
-                ga = g * b * a ** (b - 1)
-            ga = unbroadcast(xp.where(b == 0, 0, ga) if B.is_array(b) or b == 0 else ga, _shape(a))
-        if nb:
-            xp = B.get_array_module(out)
-            # d(a^b)/db = a^b log a (nan for a < 0); PyTorch defines it as 0 where a == 0 and b >= 0
-            with B.np.errstate(divide="ignore", invalid="ignore"):
-                log_a = xp.log(a) if B.is_array(a) else (math.log(a) if a > 0 else -math.inf if a == 0
-                                                         else math.nan)
-                gb = unbroadcast(xp.where((a == 0) & (b >= 0), 0, g * out * log_a), _shape(b))
-        return ga, gb
-
-
-def _check_int_division(op, a, b):
-    """Integer // and % by zero raise (as in PyTorch) instead of giving NumPy's silent 0."""
-    kinds = [getattr(x, "dtype", None) or B.np.dtype(type(x)) for x in (a, b)]
-    if kinds[0].kind in "biu" and kinds[1].kind in "biu":
-        if bool((b == 0).any()) if B.is_array(b) else b == 0:
-            raise ZeroDivisionError(f"{op}: integer division by zero")
-
-
-class FloorDivide(Op):
-    """a // b, rounded down; piecewise constant, so no gradient flows."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check_int_division("floor_divide", a, b)
-        try:
-            return a // b
-        except ValueError:
-            raise _broadcast_error("floor_divide", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        return None, None
-
-
-class Remainder(Op):
-    """a % b with the sign of b (Python's %); d/da = 1, d/db = -floor(a / b)."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        _check_int_division("remainder", a, b)
-        ctx.save_for_backward(a, b)
-        try:
-            return a % b
-        except ValueError:
-            raise _broadcast_error("remainder", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        na, nb = ctx.needs_input_grad
-        ga = unbroadcast(g, _shape(a)) if na else None
-        gb = unbroadcast(-g * (a // b), _shape(b)) if nb else None
-        return ga, gb
-
-
-class Neg(Op):
-    @staticmethod
-    def forward(ctx, a):
-        return -a
-
-    @staticmethod
-    def backward(ctx, g):
-        return -g
-
-
-class Exp(Op):
-    @staticmethod
-    def forward(ctx, a):
-        out = B.get_array_module(a).exp(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        out, = ctx.saved_tensors
-        return g * out
-
-
-class Log(Op):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        with B.np.errstate(divide="ignore", invalid="ignore"):
-            return B.get_array_module(a).log(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        return g / a
-
-
-class Sqrt(Op):
-    @staticmethod
-    def forward(ctx, a):
-        with B.np.errstate(invalid="ignore"):
-            out = B.get_array_module(a).sqrt(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        out, = ctx.saved_tensors
-        with B.np.errstate(divide="ignore"):
-            return g / (2 * out)
-
-
-class Abs(Op):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return abs(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        return g * B.get_array_module(a).sign(a)
-
-
-class Sin(Op):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return B.get_array_module(a).sin(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        return g * B.get_array_module(a).cos(a)
-
-
-class Cos(Op):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.save_for_backward(a)
-        return B.get_array_module(a).cos(a)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        return -g * B.get_array_module(a).sin(a)
-
-
-class Tanh(Op):
-    @staticmethod
-    def forward(ctx, a):
-        out = B.get_array_module(a).tanh(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        out, = ctx.saved_tensors
-        return g * (1 - out * out)
-
-
-def sigmoid_array(a):
-    """Numerically stable logistic function on a backend array."""
-    xp = B.get_array_module(a)
-    e = xp.exp(-abs(a))
-    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
-
-
-class Sigmoid(Op):
-    @staticmethod
-    def forward(ctx, a):
-        out = sigmoid_array(a)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        out, = ctx.saved_tensors
-        return g * out * (1 - out)
-
-
-class Relu(Op):
-    @staticmethod
-    def forward(ctx, a):
-        out = B.get_array_module(a).maximum(a, 0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        out, = ctx.saved_tensors
-        return g * (out > 0)
-
-
-class Gelu(Op):
-    """x * Phi(x) with the exact normal CDF (approximate='none') or the tanh form ('tanh')."""
-
-    @staticmethod
-    def forward(ctx, a, approximate="none"):
-        xp = B.get_array_module(a)
-        ctx.save_for_backward(a)
-        ctx.approximate = approximate
-        if approximate == "tanh":
-            k = (2 / xp.pi) ** 0.5
-            return 0.5 * a * (1 + xp.tanh(k * (a + 0.044715 * a ** 3)))
-        return 0.5 * a * (1 + B.erf(a / 2 ** 0.5))
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        xp = B.get_array_module(a)
-        if ctx.approximate == "tanh":
-            k = (2 / xp.pi) ** 0.5
-            inner = k * (a + 0.044715 * a ** 3)
-            t = xp.tanh(inner)
-            return g * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * k * (1 + 3 * 0.044715 * a * a))
-        cdf = 0.5 * (1 + B.erf(a / 2 ** 0.5))
-        pdf = xp.exp(-0.5 * a * a) / (2 * xp.pi) ** 0.5
-        return g * (cdf + a * pdf)
-
-
-class LeakyRelu(Op):
-    """x if x > 0 else negative_slope * x."""
-
-    @staticmethod
-    def forward(ctx, a, slope):
-        pos = a > 0
-        ctx.save_for_backward(pos)
-        ctx.slope = slope
-        return B.get_array_module(a).where(pos, a, a * slope).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        pos, = ctx.saved_tensors
-        return B.get_array_module(g).where(pos, g, g * ctx.slope).astype(g.dtype, copy=False)
-
-
-class Elu(Op):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-
-    @staticmethod
-    def forward(ctx, a, alpha):
-        xp = B.get_array_module(a)
-        pos, neg = a > 0, alpha * xp.expm1(xp.minimum(a, 0))
-        ctx.save_for_backward(pos, neg)  # not `a`: elu(inplace=True) overwrites it
-        ctx.alpha = alpha
-        return xp.where(pos, a, neg).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        pos, neg = ctx.saved_tensors
-        return B.get_array_module(g).where(pos, g, g * (neg + ctx.alpha)).astype(g.dtype, copy=False)
-
-
-class Silu(Op):
-    """x * sigmoid(x)."""
-
-    @staticmethod
-    def forward(ctx, a):
-        s = sigmoid_array(a)
-        out = a * s
-        ctx.save_for_backward(s, out)  # not `a`: silu(inplace=True) overwrites it
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        s, out = ctx.saved_tensors
-        return g * (s + out * (1 - s))
-
-
-class Softplus(Op):
-    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
-
-    @staticmethod
-    def forward(ctx, a, beta, threshold):
-        xp = B.get_array_module(a)
-        z = a * beta
-        ctx.save_for_backward(z)
-        ctx.threshold = threshold
-        soft = (xp.maximum(z, 0) + xp.log1p(xp.exp(-abs(z)))) / beta
-        return xp.where(z > threshold, a, soft).astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        z, = ctx.saved_tensors
-        return B.get_array_module(g).where(z > ctx.threshold, g, g * sigmoid_array(z))
-
-
-class Clamp(Op):
-    overload = 1
-
-    @staticmethod
-    def forward(ctx, a, min=None, max=None):
-        ctx.save_for_backward(a)
-        ctx.bounds = (min, max)
-        xp = B.get_array_module(a)
-        out = a if min is None else xp.maximum(a, min)
-        out = out if max is None else xp.minimum(out, max)
-        return out.astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        lo, hi = ctx.bounds
-        mask = True
-        if lo is not None:
-            mask = a >= lo
-        if hi is not None:
-            mask = mask & (a <= hi)
-        return g * mask
-
-
-class Maximum(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        try:
-            return B.get_array_module(a).maximum(a, b)
-        except ValueError:
-            raise _broadcast_error("maximum", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return _tie_split(ctx, g, a > b, a < b, a, b)
-
-
-class Minimum(Op):
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        try:
-            return B.get_array_module(a).minimum(a, b)
-        except ValueError:
-            raise _broadcast_error("minimum", a, b) from None
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        return _tie_split(ctx, g, a < b, a > b, a, b)
-
-
-def _tie_split(ctx, g, a_wins, b_wins, a, b):
-    """Gradient of max/min: to the winner, split in half on ties (as PyTorch does)."""
-    xp = B.get_array_module(g)
-    half = xp.where(a_wins | b_wins, g, g / 2)
-    na, nb = ctx.needs_input_grad
-    ga = unbroadcast(xp.where(b_wins, 0, half), a.shape) if na else None
-    gb = unbroadcast(xp.where(a_wins, 0, half), b.shape) if nb else None
-    return ga, gb
-
-
-class Where(Op):
-    @staticmethod
-    def forward(ctx, cond, a, b):
-        ctx.save_for_backward(cond)
-        ctx.shapes = (_shape(a), _shape(b))
-        try:
-            return B.get_array_module(cond).where(cond, a, b)
-        except ValueError:
-            raise RuntimeError(f"where: the shapes of condition {tuple(cond.shape)}, input "
-                               f"{tuple(_shape(a))} and other {tuple(_shape(b))} cannot be broadcast "
-                               f"together") from None
-
-    @staticmethod
-    def backward(ctx, g):
-        cond, = ctx.saved_tensors
-        xp = B.get_array_module(g)
-        _, na, nb = ctx.needs_input_grad
-        sa, sb = ctx.shapes
-        ga = unbroadcast(xp.where(cond, g, 0), sa) if na else None
-        gb = unbroadcast(xp.where(cond, 0, g), sb) if nb else None
-        return None, ga, gb
-
-
-class Cast(Op):
-    node = "ToCopy"
-
-    @staticmethod
-    def forward(ctx, a, np_dtype):
-        ctx.src = a.dtype
-        return a.astype(np_dtype)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g.astype(ctx.src)
-
-
-class ToDevice(Op):
-    node = "ToCopy"
-
-    @staticmethod
-    def forward(ctx, a, device):
-        ctx.src = B.device_of(a)
-        return B.to_device(a, device)
-
-    @staticmethod
-    def backward(ctx, g):
-        return B.to_device(g, ctx.src)
+    if a.array.dtype.kind != "f" and builtins.any(isinstance(v, float) for v in (min, max)):
+        a = a.to(B.default_float())  # an int tensor clamped to float bounds gives floats, as in PyTorch
+    return E.Clamp.apply(a, min, max)
+
+
+clip = clamp
+
+
+def maximum(a, b):
+    """Elementwise maximum of two tensors (ties share the gradient)."""
+    return P.binary(E.Maximum, a, P.as_tensor_like(b, a), "maximum")
+
+
+def minimum(a, b):
+    """Elementwise minimum of two tensors (ties share the gradient)."""
+    return P.binary(E.Minimum, a, P.as_tensor_like(b, a), "minimum")
+
+
+def where(condition, input=None, other=None):
+    """Pick `input` where condition is true, else `other` (broadcasting all three); with only the
+    condition, the indices of its non-zero elements (as nonzero(as_tuple=True))."""
+    if input is None and other is None:
+        return nonzero(condition, as_tuple=True)
+    cond = condition.array if isinstance(condition, Tensor) else condition
+    if not B.is_array(cond) or cond.dtype != bool:
+        raise TypeError(f"where: expected condition to be a bool tensor, got "
+                        f"{getattr(cond, 'dtype', type(cond).__name__)}")
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        if input.dtype != other.dtype:
+            ki, ko = P.category(input.array.dtype), P.category(other.array.dtype)
+            if ki > ko or ki == ko and other.ndim == 0 and input.ndim:
+                other = other.to(input.dtype)
+            elif ko > ki or other.ndim and input.ndim == 0:
+                input = input.to(other.dtype)
+            else:
+                dt = B.to_dtype(B.np.promote_types(input.array.dtype, other.array.dtype))
+                input, other = input.to(dt), other.to(dt)
+    elif isinstance(input, Tensor):
+        input, other = P.scalar_promote(input, other)
+        other = B.np.asarray(other, dtype=input.array.dtype)[()]
+    elif isinstance(other, Tensor):
+        other, input = P.scalar_promote(other, input)
+        input = B.np.asarray(input, dtype=other.array.dtype)[()]
+    return E.Where.apply(cond, input, other)

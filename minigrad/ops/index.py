@@ -1,185 +1,75 @@
-"""Indexing ops: __getitem__, __setitem__, gather, index_select, masked_fill, embedding lookup.
-
-Backward passes scatter-add, so repeated indices accumulate their gradients.
-"""
-import numbers
-
+"""Index-based selection: gather, index_select and masked_fill."""
 from .. import backend as B
-from .elementwise import Op, unbroadcast
+from ..primitives import index as I
+from ..primitives.base import normalize_dim
+from ..tensor import Tensor
+from .elementwise import where
 
 
-def is_advanced(key):
-    """True when an index tuple holds an integer or boolean array (NumPy advanced indexing)."""
-    return any(B.is_array(k) for k in key)
+def _index_array(index, op, ref):
+    idx = index.array if isinstance(index, Tensor) else index
+    if not B.is_array(idx):
+        idx = B.xp_for(ref.device).asarray(idx)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: expected an integer (int64) index tensor, got dtype {idx.dtype}")
+    if B.device_of(idx) != ref.device:
+        raise RuntimeError(f"{op}: index is on {B.device_of(idx)} but input is on {ref.device}")
+    return idx
 
 
-def _dims_used(k):
-    if k is None or k is Ellipsis:
-        return 0
-    return k.ndim if B.is_array(k) and k.dtype == bool else 1
+def gather(a, dim, index):
+    """out[i][j] = a[index[i][j]][j] (for dim=0), and likewise for other dims."""
+    d = normalize_dim(dim, a.ndim, "gather")
+    idx = _index_array(index, "gather", a)
+    if idx.ndim != a.ndim:
+        raise RuntimeError(f"gather: index tensor must have the same number of dimensions as input "
+                           f"({idx.ndim} vs {a.ndim})")
+    for k in range(a.ndim):
+        if k != d and idx.shape[k] > a.shape[k]:
+            raise RuntimeError(f"gather: size of index {tuple(idx.shape)} exceeds input "
+                               f"{a.shape} at dimension {k}")
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= a.shape[d]:
+            raise IndexError(f"gather: index {hi if hi >= a.shape[d] else lo} is out of bounds for "
+                             f"dimension {d} with size {a.shape[d]}")
+    return I.Gather.apply(a, d, idx)
 
 
-def check_index_bounds(key, shape, op="index"):
-    """Raise IndexError when an int or int array in `key` points outside its dimension."""
-    used = sum(_dims_used(k) for k in key)
-    if used > len(shape):
-        raise IndexError(f"{op}: too many indices for tensor of dimension {len(shape)}")
-    dim = 0
-    for k in key:
-        if k is Ellipsis:
-            dim += len(shape) - used
-            continue
-        if B.is_array(k) and k.dtype == bool:
-            if tuple(k.shape) != tuple(shape[dim:dim + k.ndim]):
-                raise IndexError(f"{op}: the shape of the mask {tuple(k.shape)} does not match the "
-                                 f"shape of the indexed tensor {tuple(shape[dim:dim + k.ndim])} at "
-                                 f"dimension {dim}")
-        elif (B.is_array(k) and k.size) or isinstance(k, int):
-            n = shape[dim]
-            lo, hi = (int(k.min()), int(k.max())) if B.is_array(k) else (k, k)
-            if lo < -n or hi >= n:
-                bad = hi if hi >= n else lo
-                raise IndexError(f"{op}: index {bad} is out of bounds for dimension {dim} with size {n}")
-        dim += _dims_used(k)
+def index_select(a, dim, index):
+    """Select whole slices along `dim` at the given 1-D indices."""
+    d = normalize_dim(dim, a.ndim, "index_select")
+    idx = _index_array(index, "index_select", a)
+    if idx.ndim > 1:
+        raise IndexError(f"index_select: index must be 1-D, got shape {tuple(idx.shape)}")
+    idx = idx.reshape(-1)
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= a.shape[d]:
+            raise IndexError(f"index_select: index {hi if hi >= a.shape[d] else lo} is out of bounds "
+                             f"for dimension {d} with size {a.shape[d]}")
+    return I.IndexSelect.apply(a, d, idx)
 
 
-def _index_node(key):
-    """PyTorch's node for a[key]: Index for advanced indexing, else Select / Slice by the last step."""
-    node = "Alias"
-    for k in (key if isinstance(key, tuple) else (key,)):
-        if B.is_array(k) or isinstance(k, (list, bool)):
-            return "Index"
-        if isinstance(k, slice) and k != slice(None):
-            node = "Slice"
-        elif isinstance(k, numbers.Integral):
-            node = "Select"
-        elif k is None:
-            node = "Unsqueeze"
-    return node
-
-
-class GetItem(Op):
-    @staticmethod
-    def forward(ctx, a, key):
-        ctx.meta = (a.shape, a.dtype, key)
-        ctx.node = _index_node(key)
-        return a[key]
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, dtype, key = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=dtype)
-        if any(B.is_array(k) and k.dtype != bool for k in key):  # integer arrays may repeat
-            B.scatter_add(out, _bool_to_int(key), g)
-        else:  # basic indices and boolean masks select each element at most once
-            out[key] = g
-        return out
-
-
-def _bool_to_int(key):
-    """Replace boolean masks in an index by the integer index arrays they select."""
-    out = []
-    for k in key:
-        out.extend(k.nonzero() if B.is_array(k) and k.dtype == bool else (k,))
-    return tuple(out)
-
-
-class SetItem(Op):
-    """base[key] = value, written in place; the old base gets the gradient outside the key."""
-    node = "CopySlices"
-
-    @staticmethod
-    def forward(ctx, base, value, key, write=True):
-        ctx.meta = (key, getattr(value, "shape", ()))
-        if write:  # write=False records a view's in-place change whose data is already in `base`
-            base[key] = value
-        return base
-
-    @staticmethod
-    def backward(ctx, g):
-        key, vshape = ctx.meta
-        nb, nv = ctx.needs_input_grad[:2]
-        gb = gv = None
-        if nb:
-            gb = g.copy()
-            gb[key] = 0
-        if nv:
-            gv = unbroadcast(g[key], vshape)
-        return gb, gv, None, None
-
-
-def _gather_index(index, dim):
-    xp = B.get_array_module(index)
-    full = []
-    for d in range(index.ndim):
-        if d == dim:
-            full.append(index)
-        else:
-            shape = [1] * index.ndim
-            shape[d] = index.shape[d]
-            full.append(xp.arange(index.shape[d]).reshape(shape))
-    return tuple(full)
-
-
-class Gather(Op):
-    @staticmethod
-    def forward(ctx, a, dim, index):
-        ctx.meta = (a.shape, a.dtype, dim)
-        ctx.save_for_backward(index)
-        return a[_gather_index(index, dim)]
-
-    @staticmethod
-    def backward(ctx, g):
-        index, = ctx.saved_tensors
-        shape, dtype, dim = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=dtype)
-        return B.scatter_add(out, _gather_index(index, dim), g)
-
-
-class IndexSelect(Op):
-    @staticmethod
-    def forward(ctx, a, dim, index):
-        ctx.meta = (a.shape, a.dtype, dim)
-        ctx.save_for_backward(index)
-        return B.get_array_module(a).take(a, index, axis=dim)
-
-    @staticmethod
-    def backward(ctx, g):
-        index, = ctx.saved_tensors
-        shape, dtype, dim = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=dtype)
-        return B.scatter_add(out, (slice(None),) * dim + (index,), g)
-
-
-class MaskedFill(Op):
-    @staticmethod
-    def forward(ctx, a, mask, value):
-        ctx.save_for_backward(mask)
-        out = B.get_array_module(a).where(mask, value, a)
-        return out.astype(a.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        mask, = ctx.saved_tensors
-        return B.get_array_module(g).where(mask, 0, g), None
-
-
-class EmbeddingLookup(Op):
-    """weight[indices]; the gradient rows are scatter-added, and the padding row gets none."""
-    node = "Embedding"
-
-    @staticmethod
-    def forward(ctx, weight, indices, padding_idx=None):
-        ctx.meta = (weight.shape, weight.dtype, padding_idx)
-        ctx.save_for_backward(indices)
-        return weight[indices]
-
-    @staticmethod
-    def backward(ctx, g):
-        indices, = ctx.saved_tensors
-        shape, dtype, padding_idx = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=dtype)
-        B.scatter_add(out, indices.reshape(-1), g.reshape(-1, shape[1]))
-        if padding_idx is not None:
-            out[padding_idx] = 0
-        return out, None
+def masked_fill(a, mask, value):
+    """Copy of `a` with `value` written where the boolean mask (broadcast to a's shape) is true."""
+    m = mask.array if isinstance(mask, Tensor) else mask
+    if not B.is_array(m) or m.dtype != bool:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{getattr(m, 'dtype', type(m).__name__)}")
+    try:
+        shape = B.np.broadcast_shapes(tuple(m.shape), a.shape)
+    except ValueError:
+        shape = None
+    if shape != a.shape:
+        raise RuntimeError(f"masked_fill: the mask of shape {tuple(m.shape)} cannot be broadcast to "
+                           f"the input shape {a.shape}")
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise RuntimeError(f"masked_fill only supports a 0-dimensional value tensor, got shape "
+                               f"{value.shape}")
+        if value.requires_grad:  # the value gets the gradient of every position it fills
+            return where(Tensor._make(B.get_array_module(a.array).broadcast_to(m, a.shape)),
+                         value.reshape(()).to(a.dtype), a)
+        value = value.item()
+    return I.MaskedFill.apply(a, m, value)

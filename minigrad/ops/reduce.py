@@ -1,290 +1,220 @@
-"""Reductions along dimensions: sum, mean, var, max/min, logsumexp, softmax and log_softmax."""
+"""Reductions and sorts: sum, mean, var/std, max/min, prod, norm, arg-reductions, logsumexp,
+softmax, all/any, topk/sort and cumsum."""
+import numbers
+
 from .. import backend as B
-from .elementwise import Op
+from ..primitives import reduce as R
+from ..primitives.base import normalize_dim, normalize_dims
+from ..tensor import Tensor
+from . import promotion as P
+from .compare import _nograd
+from .elementwise import maximum, minimum, sqrt
+from .index import gather
 
 
-def normalize_dim(dim, ndim, op="op"):
-    """Turn an int (possibly negative) into a valid axis, raising IndexError like PyTorch."""
-    lo, hi = -max(ndim, 1), max(ndim, 1) - 1
-    if not isinstance(dim, int) or isinstance(dim, bool):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
-    if dim < lo or dim > hi:
-        raise IndexError(f"{op}: Dimension out of range (expected to be in range of [{lo}, {hi}], "
-                         f"but got {dim})")
-    return dim % max(ndim, 1)
+def _dims(a, dim, op):
+    return normalize_dims(dim, a.ndim, op)
 
 
-def normalize_dims(dim, ndim, op="op"):
-    """None -> all axes; int or sequence -> a sorted tuple of non-negative axes."""
+def sum(a, dim=None, keepdim=False, dtype=None):
+    """Sum over `dim` (all dims when None)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.array.dtype.kind in "bui":
+        a = a.to(B.int64)
+    return R.Sum.apply(a, _dims(a, dim, "sum"), keepdim)
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    """Mean over `dim` (all dims when None); needs a floating tensor (or a floating `dtype`)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {a.dtype.name}")
+    return R.Mean.apply(a, _dims(a, dim, "mean"), keepdim)
+
+
+def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Variance over `dim` with Bessel's correction (correction=1) by default."""
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"var/std: only floating point dtypes are supported, got {a.dtype}")
+    return R.Var.apply(a, _dims(a, dim, "var"), keepdim, correction)
+
+
+def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
+    """Standard deviation: sqrt(var)."""
+    return sqrt(var(a, dim, unbiased, keepdim, correction))
+
+
+def _maxmin(a, dim, keepdim, is_max):
+    if isinstance(dim, Tensor):
+        return maximum(a, dim) if is_max else minimum(a, dim)
     if dim is None:
-        return tuple(range(ndim))
-    if isinstance(dim, (list, tuple)):
-        axes = [normalize_dim(d, ndim, op) for d in dim]
-        for i, ax in enumerate(axes):
-            if ax in axes[:i]:
-                raise RuntimeError(f"{op}: dim {ax} appears multiple times in the list of dims")
-        axes = tuple(sorted(axes)) if ndim else ()
-        return axes if axes or ndim == 0 else tuple(range(ndim))
-    return (normalize_dim(dim, ndim, op),) if ndim else ()
+        return R.MaxMinAll.apply(a, is_max)
+    d = normalize_dim(dim, a.ndim, "max" if is_max else "min")
+    if a.ndim == 0:
+        return _MinMax(a, Tensor._make(B.get_array_module(a.array).asarray(0), False, None, 0))
+    values, indices = R.MaxMinDim.apply(a, d, keepdim, is_max)
+    return _MinMax(values, indices)
 
 
-def _expand_back(g, shape, axes, keepdim):
-    """Broadcast a reduced gradient back to the input shape."""
-    if not keepdim and axes:
-        g = g.reshape(tuple(1 if i in axes else n for i, n in enumerate(shape)))
-    return B.get_array_module(g).broadcast_to(g, shape)
+class _MinMax(tuple):
+    """(values, indices) with attribute access, like torch.return_types.max."""
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
 
 
-class Sum(Op):
-    @staticmethod
-    def forward(ctx, a, axes, keepdim):
-        ctx.meta = (a.shape, axes, keepdim)
-        ctx.overload = int(len(axes) < a.ndim)  # a sum over some dims is SumBackward1
-        return a.sum(axis=axes, keepdims=keepdim)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _expand_back(g, *ctx.meta)
+def max(a, dim=None, keepdim=False):
+    """Largest element, or (values, indices) along `dim`; a Tensor `dim` means maximum(a, dim)."""
+    return _maxmin(a, dim, keepdim, True)
 
 
-class Mean(Op):
-    @staticmethod
-    def forward(ctx, a, axes, keepdim):
-        ctx.meta = (a.shape, axes, keepdim)
-        ctx.overload = int(len(axes) < a.ndim)
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
-        ctx.n = n
-        with B.np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
-            return a.sum(axis=axes, keepdims=keepdim) / n  # (ndarray.mean is slower for small arrays)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _expand_back(g / ctx.n, *ctx.meta)
+def min(a, dim=None, keepdim=False):
+    """Smallest element, or (values, indices) along `dim`; a Tensor `dim` means minimum(a, dim)."""
+    return _maxmin(a, dim, keepdim, False)
 
 
-class Var(Op):
-    @staticmethod
-    def forward(ctx, a, axes, keepdim, correction):
-        n = 1
-        for ax in axes:
-            n *= a.shape[ax]
-        mean = a.mean(axis=axes, keepdims=True)
-        centred = a - mean
-        ctx.save_for_backward(centred)
-        ctx.meta = (a.shape, axes, keepdim)
-        ctx.denom = max(n - correction, 0)
-        with B.np.errstate(divide="ignore", invalid="ignore"):
-            return (centred * centred).sum(axis=axes, keepdims=keepdim) / ctx.denom
-
-    @staticmethod
-    def backward(ctx, g):
-        centred, = ctx.saved_tensors
-        with B.np.errstate(divide="ignore", invalid="ignore"):
-            return _expand_back(g, *ctx.meta) * centred * (2.0 / ctx.denom)
+def amax(a, dim=(), keepdim=False):
+    """Largest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    return R.AMaxMin.apply(a, _dims(a, dim, "amax"), keepdim, True)
 
 
-class MaxMinAll(Op):
-    """max() / min() over all elements; ties share the gradient evenly (as PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, a, is_max):
-        if a.size == 0:
-            raise RuntimeError(f"{'max' if is_max else 'min'}(): Expected reduction dim to be "
-                               f"specified for input.numel() == 0.")
-        out = a.max() if is_max else a.min()
-        ctx.node, ctx.overload = ("Max" if is_max else "Min"), 1
-        ctx.save_for_backward(a, out)
-        return B.get_array_module(a).asarray(out)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        mask = a == out
-        return mask * (g / mask.sum())
+def amin(a, dim=(), keepdim=False):
+    """Smallest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    return R.AMaxMin.apply(a, _dims(a, dim, "amin"), keepdim, False)
 
 
-class AMaxMin(Op):
-    """amax / amin over `axes`; tied maxima share the gradient evenly (as PyTorch)."""
-
-    @staticmethod
-    def forward(ctx, a, axes, keepdim, is_max):
-        for ax in axes:
-            if a.shape[ax] == 0:
-                raise IndexError(f"{'amax' if is_max else 'amin'}(): Expected reduction dim {ax} to "
-                                 f"have non-zero size.")
-        out = (a.max if is_max else a.min)(axis=axes, keepdims=True)
-        ctx.node = "Amax" if is_max else "Amin"
-        ctx.save_for_backward(a, out)
-        ctx.axes = axes
-        return out if keepdim else out.squeeze(axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        mask = a == out
-        g = g.reshape(out.shape)
-        return mask * (g / mask.sum(axis=ctx.axes, keepdims=True))
+def prod(a, dim=None, keepdim=False, dtype=None):
+    """Product of the elements (over one `dim`, or all); integer and bool inputs give int64."""
+    if dtype is not None:
+        a = a.to(dtype)
+    elif a.array.dtype.kind in "bui":
+        a = a.to(B.int64)
+    if dim is None:
+        return R.Prod.apply(a, None, False)
+    if a.ndim == 0:
+        normalize_dim(dim, 0, "prod")
+        return a.clone()
+    return R.Prod.apply(a, normalize_dim(dim, a.ndim, "prod"), keepdim)
 
 
-class Prod(Op):
-    """Product over one axis (all elements when axis is None); exact gradient also with zeros."""
-
-    @staticmethod
-    def forward(ctx, a, axis, keepdim):
-        ctx.save_for_backward(a)
-        ctx.meta = (a.shape, axis, keepdim)
-        return a.prod(axis=axis, keepdims=keepdim)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, = ctx.saved_tensors
-        shape, axis, keepdim = ctx.meta
-        xp = B.get_array_module(a)
-        flat = a.reshape(-1) if axis is None else xp.moveaxis(a, axis, -1)
-        ones = xp.ones_like(flat[..., :1])
-        # product of everything before / after each element: d prod / d a_i without dividing by a_i
-        before = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-        after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], axis=-1),
-                                   axis=-1), -1)
-        others = before * after
-        if axis is None:
-            return (g * others).reshape(shape)
-        g = g if keepdim else xp.expand_dims(g, axis)
-        return g * xp.moveaxis(others, -1, axis)
+def norm(a, p="fro", dim=None, keepdim=False):
+    """The vector p-norm of `a` over `dim` (all elements when None); p may be a number, inf or 'fro'."""
+    if not a.dtype.is_floating_point:
+        raise RuntimeError(f"norm: expected a floating point tensor as input, got {a.dtype}")
+    if p in ("fro", None):
+        p = 2
+    if isinstance(p, str) or not isinstance(p, numbers.Real) or p < 0:
+        raise ValueError(f"norm: p must be a non-negative number, inf or 'fro', got {p!r}")
+    axes = tuple(range(a.ndim)) if dim is None else _dims(a, dim, "norm")
+    return R.Norm.apply(a, float(p), axes, keepdim)
 
 
-class Norm(Op):
-    """The p-norm over `axes` (p = inf for the largest |a|); the gradient is 0 where the norm is 0."""
-
-    @staticmethod
-    def forward(ctx, a, p, axes, keepdim):
-        xp = B.get_array_module(a)
-        absa = abs(a)
-        if p == float("inf"):
-            out = absa.max(axis=axes, keepdims=True) if a.size else xp.zeros((1,) * a.ndim, a.dtype)
-        elif p == 0:
-            out = (a != 0).sum(axis=axes, keepdims=True).astype(a.dtype)
-        else:
-            out = ((absa ** p).sum(axis=axes, keepdims=True)) ** (1.0 / p)
-        ctx.save_for_backward(a, out)
-        ctx.meta = (p, axes)
-        return out if keepdim else out.reshape(tuple(n for i, n in enumerate(out.shape)
-                                                     if i not in axes))
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        p, axes = ctx.meta
-        xp = B.get_array_module(a)
-        g = g.reshape(out.shape)
-        if p == 0:
-            return xp.zeros_like(a)
-        with B.np.errstate(divide="ignore", invalid="ignore"):
-            if p == float("inf"):
-                mask = abs(a) == out
-                grad = xp.sign(a) * mask / mask.sum(axis=axes, keepdims=True)
-            else:
-                grad = xp.sign(a) * abs(a) ** (p - 1) / out ** (p - 1)
-        return g * xp.where(out == 0, 0, grad)
+def _arg(a, dim, keepdim, fn):
+    xp = B.get_array_module(a.array)
+    if dim is None and a.numel() == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if dim is not None and a.ndim and a.shape[normalize_dim(dim, a.ndim, fn)] == 0:
+        raise IndexError(f"{fn}(): Expected reduction dim {dim} to have non-zero size.")
+    if dim is None:
+        out = getattr(a.array.reshape(-1), fn)()
+        out = xp.asarray(out, dtype=xp.int64)
+        if keepdim:
+            out = out.reshape((1,) * a.ndim)
+    else:
+        d = normalize_dim(dim, a.ndim, fn)
+        out = getattr(a.array, fn)(axis=d).astype(xp.int64)
+        if keepdim:
+            out = xp.expand_dims(out, d)
+    return Tensor._make(out, False, None, 0)
 
 
-class MaxMinDim(Op):
-    """max(dim) / min(dim): values and int64 indices; the gradient flows to the selected element."""
-
-    @staticmethod
-    def forward(ctx, a, dim, keepdim, is_max):
-        xp = B.get_array_module(a)
-        if a.shape[dim] == 0:
-            raise IndexError(f"{'max' if is_max else 'min'}(): cannot reduce over dimension {dim} "
-                             f"of size 0")
-        idx = (a.argmax if is_max else a.argmin)(axis=dim)
-        ctx.node = "Max" if is_max else "Min"
-        idx_k = xp.expand_dims(idx, dim)
-        values = xp.take_along_axis(a, idx_k, axis=dim)
-        ctx.meta = (a.shape, a.dtype, dim, keepdim)
-        ctx.save_for_backward(idx_k)
-        if not keepdim:
-            values = values.squeeze(dim)
-            idx_k = idx
-        return values, idx_k.astype(xp.int64)
-
-    @staticmethod
-    def backward(ctx, g, _gi):
-        idx_k, = ctx.saved_tensors
-        shape, dtype, dim, keepdim = ctx.meta
-        xp = B.get_array_module(g)
-        out = xp.zeros(shape, dtype=dtype)
-        if not keepdim:
-            g = xp.expand_dims(g, dim)
-        xp.put_along_axis(out, idx_k, g, axis=dim)
-        return out
+def argmax(a, dim=None, keepdim=False):
+    """Index of the largest element (flattened when dim is None); no gradient."""
+    return _arg(a, dim, keepdim, "argmax")
 
 
-def logsumexp_array(a, axis, keepdims=False):
-    """log(sum(exp(a))) along `axis`, shifted by the max for stability."""
-    xp = B.get_array_module(a)
-    if a.size == 0:  # nothing to shift by: the log of an empty sum is -inf
-        with B.np.errstate(divide="ignore"):
-            out = xp.log(xp.exp(a).sum(axis=axis, keepdims=True))
-        return out if keepdims else out.squeeze(axis)
-    m = a.max(axis=axis, keepdims=True)
-    m = xp.where(xp.isfinite(m), m, 0)
-    with B.np.errstate(divide="ignore"):
-        out = xp.log(xp.exp(a - m).sum(axis=axis, keepdims=True)) + m
-    return out if keepdims else out.squeeze(axis)
+def argmin(a, dim=None, keepdim=False):
+    """Index of the smallest element (flattened when dim is None); no gradient."""
+    return _arg(a, dim, keepdim, "argmin")
 
 
-class LogSumExp(Op):
-    node = "Logsumexp"
-
-    @staticmethod
-    def forward(ctx, a, axes, keepdim):
-        out = logsumexp_array(a, axes, keepdims=True)
-        ctx.save_for_backward(a, out)
-        ctx.meta = (a.shape, axes, keepdim)
-        return out if keepdim else out.squeeze(axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        a, out = ctx.saved_tensors
-        xp = B.get_array_module(a)
-        shape, axes, keepdim = ctx.meta
-        return _expand_back(g, shape, axes, keepdim) * xp.exp(a - out)
+def logsumexp(a, dim, keepdim=False):
+    """log(sum(exp(a), dim)), computed stably."""
+    return R.LogSumExp.apply(P.floatify(a), _dims(a, dim, "logsumexp"), keepdim)
 
 
-class Softmax(Op):
-    @staticmethod
-    def forward(ctx, a, dim):
-        xp = B.get_array_module(a)
-        e = xp.exp(a - a.max(axis=dim, keepdims=True) if a.size else a)
-        out = e / e.sum(axis=dim, keepdims=True)
-        ctx.save_for_backward(out)
-        ctx.dim = dim
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True))
+def softmax(a, dim, dtype=None):
+    """exp(a) / sum(exp(a)) along `dim`, computed stably."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return R.Softmax.apply(P.floatify(a), normalize_dim(dim, a.ndim, "softmax"))
 
 
-class LogSoftmax(Op):
-    @staticmethod
-    def forward(ctx, a, dim):
-        xp = B.get_array_module(a)
-        m = a.max(axis=dim, keepdims=True) if a.size else xp.zeros((), a.dtype)
-        shifted = a - xp.where(xp.isfinite(m), m, 0)
-        # subtract the log-normaliser from the shifted logits, so float32 keeps its precision
-        with B.np.errstate(divide="ignore"):
-            out = shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
-        ctx.save_for_backward(out)
-        ctx.dim = dim
-        return out
+def log_softmax(a, dim, dtype=None):
+    """a - logsumexp(a, dim): log-probabilities along `dim`, computed stably."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return R.LogSoftmax.apply(P.floatify(a), normalize_dim(dim, a.ndim, "log_softmax"))
 
-    @staticmethod
-    def backward(ctx, g):
-        y, = ctx.saved_tensors
-        xp = B.get_array_module(y)
-        return g - xp.exp(y) * g.sum(axis=ctx.dim, keepdims=True)
+
+def all(a, dim=None, keepdim=False):
+    """True when every element is non-zero (along `dim`, an int or a tuple, if given)."""
+    axes = _dims(a, dim, "all")
+    return _nograd(a, lambda xp, x: xp.asarray(x.all(axis=axes, keepdims=keepdim)))
+
+
+def any(a, dim=None, keepdim=False):
+    """True when any element is non-zero (along `dim`, an int or a tuple, if given)."""
+    axes = _dims(a, dim, "any")
+    return _nograd(a, lambda xp, x: xp.asarray(x.any(axis=axes, keepdims=keepdim)))
+
+
+def topk(a, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) values along `dim` and their indices; values carry gradient."""
+    d = normalize_dim(dim, a.ndim, "topk")
+    if k < 0 or k > a.shape[d]:
+        raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {a.shape[d]}")
+    xp = B.get_array_module(a.array)
+    key = -a.array if largest else a.array
+    idx = xp.argsort(key, axis=d, kind="stable")
+    idx = xp.take(idx, xp.arange(k), axis=d)
+    return _MinMax(gather(a, d, idx), Tensor._make(idx.astype(xp.int64), False, None, 0))
+
+
+def sort(a, dim=-1, descending=False, stable=False):
+    """Sorted values along `dim` and the permutation indices; values carry gradient."""
+    d = normalize_dim(dim, a.ndim, "sort")
+    xp = B.get_array_module(a.array)
+    idx = xp.argsort(-a.array if descending else a.array, axis=d, kind="stable").astype(xp.int64)
+    return _MinMax(gather(a, d, idx), Tensor._make(idx, False, None, 0))
+
+
+def argsort(a, dim=-1, descending=False, stable=False):
+    """Indices that sort `a` along `dim`."""
+    return sort(a, dim, descending)[1]
+
+
+def cumsum(a, dim):
+    """Cumulative sum along `dim`."""
+    d = normalize_dim(dim, a.ndim, "cumsum")
+    if a.array.dtype.kind in "bui":
+        a = a.to(B.int64)
+    return R.Cumsum.apply(a, d) if a.ndim else a.clone()
+
+
+def numel(a):
+    """Number of elements."""
+    return a.numel()

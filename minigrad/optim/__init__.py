@@ -1,4 +1,6 @@
 """Optimizers (SGD, Adam, AdamW, RMSprop, Adagrad) and learning-rate schedulers, as in torch.optim."""
+from __future__ import annotations
+
 from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW

@@ -1,6 +1,8 @@
 """Adagrad with learning-rate decay."""
+from __future__ import annotations
+
 from .. import backend as B
-from .optimizer import Optimizer, check, state_full
+from .optimizer import Optimizer, ParamsT, check, state_full
 
 __all__ = ["Adagrad"]
 
@@ -8,8 +10,8 @@ __all__ = ["Adagrad"]
 class Adagrad(Optimizer):
     """Adagrad with PyTorch's update rule; the squared-gradient sum is created at construction."""
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                 *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
+                 initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, maximize=maximize)
         self._validate(defaults)

@@ -1,8 +1,11 @@
 """Adam (with optional AMSGrad) and AdamW (decoupled weight decay)."""
+from __future__ import annotations
+
+from typing import Tuple
 import math
 
 from .. import backend as B
-from .optimizer import Optimizer, check, state_full
+from .optimizer import Optimizer, ParamsT, check, state_full
 
 __all__ = ["Adam", "AdamW"]
 
@@ -10,8 +13,9 @@ __all__ = ["Adam", "AdamW"]
 class Adam(Optimizer):
     """Adam with PyTorch's update rule; ``decoupled_weight_decay=True`` gives AdamW."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 maximize=False, decoupled_weight_decay=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
+                 maximize: bool = False, decoupled_weight_decay: bool = False) -> None:
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         self._validate(defaults)
@@ -60,7 +64,8 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (the parameter shrinks by lr * weight_decay each step)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
                          decoupled_weight_decay=True)

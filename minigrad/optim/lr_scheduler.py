@@ -1,4 +1,7 @@
 """Learning-rate schedulers that rewrite each parameter group's ``'lr'``, as torch.optim.lr_scheduler's do."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 import math
 import types
 import warnings
@@ -25,7 +28,7 @@ class LRScheduler:
     Construction performs the first step, so the optimizer starts at epoch 0's learning rate.
     """
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -46,18 +49,18 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """The learning rates for the current ``last_epoch`` (computed from the groups' current ones)."""
         raise NotImplementedError
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> List[float]:
         """The learning rates the last ``step()`` set, one per parameter group."""
         return self._last_lr
 
     def _group_lrs(self):
         return [group["lr"] for group in self.optimizer.param_groups]
 
-    def step(self, epoch=None):
+    def step(self, epoch: Optional[int] = None) -> None:
         """Advance one epoch (or jump to `epoch`, deprecated) and write the new rates into the optimizer."""
         if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. Call "
@@ -75,11 +78,11 @@ class LRScheduler:
             group["lr"] = lr
         self._last_lr = self._group_lrs()
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """Every attribute except the optimizer."""
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore attributes saved by `state_dict`."""
         self.__dict__.update(state_dict)
 
@@ -90,12 +93,13 @@ _LRScheduler = LRScheduler
 class StepLR(LRScheduler):
     """Multiply the learning rate by `gamma` every `step_size` epochs."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """Current rates, times gamma when the epoch is a positive multiple of step_size."""
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._group_lrs()
@@ -108,12 +112,13 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """Multiply the learning rate by `gamma` at each milestone epoch (repeated milestones count twice)."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """Current rates, times gamma**count at a milestone."""
         if self.last_epoch not in self.milestones:
             return self._group_lrs()
@@ -127,11 +132,11 @@ class MultiStepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """Multiply the learning rate by `gamma` every epoch."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """Current rates times gamma (unchanged by the constructor's step)."""
         if self._is_initial:
             return self._group_lrs()
@@ -147,12 +152,12 @@ class CosineAnnealingLR(LRScheduler):
     Uses PyTorch's recursive form, so rates changed from outside (e.g. by another scheduler) carry over.
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """The next rates by the recursive cosine formula."""
         t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -173,7 +178,9 @@ class CosineAnnealingLR(LRScheduler):
 class LambdaLR(LRScheduler):
     """Set each group's rate to its initial lr times ``lr_lambda(epoch)`` (one function, or one per group)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Union[Callable[[int], float], List[Callable[[int], float]]],
+                 last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != len(optimizer.param_groups):
@@ -184,18 +191,18 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> List[float]:
         """Initial rates scaled by the lambdas at last_epoch."""
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """Attributes except the optimizer; lambdas are kept only as the __dict__ of callable objects."""
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else fn.__dict__.copy()
                                for fn in self.lr_lambdas]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore attributes, and the state of callable-object lambdas."""
         state = dict(state_dict)
         saved = state.pop("lr_lambdas")
@@ -208,8 +215,9 @@ class LambdaLR(LRScheduler):
 class ReduceLROnPlateau(LRScheduler):
     """Multiply the learning rate by `factor` once a metric has stopped improving for `patience` epochs."""
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: Union[float, List[float]] = 0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         _check_optimizer(optimizer)
@@ -245,18 +253,18 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         """True while the scheduler is waiting out its cooldown after a reduction."""
         return self.cooldown_counter > 0
 
-    def is_better(self, a, best):
+    def is_better(self, a: float, best: float) -> bool:
         """Whether metric `a` improves on `best` by more than the threshold."""
         rel = self.threshold_mode == "rel"
         if self.mode == "min":
             return a < (best * (1.0 - self.threshold) if rel else best - self.threshold)
         return a > (best * (self.threshold + 1.0) if rel else best + self.threshold)
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: Any, epoch: Optional[int] = None) -> None:  # type: ignore[override]
         """Record this epoch's metric and reduce the rates if it has plateaued."""
         current = float(metrics)
         if epoch is None:
@@ -292,7 +300,7 @@ class ReduceLROnPlateau(LRScheduler):
             if old_lr - new_lr > self.eps:
                 group["lr"] = new_lr
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore attributes saved by `state_dict`."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)

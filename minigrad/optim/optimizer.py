@@ -1,10 +1,16 @@
 """Optimizer: the base class holding parameter groups, per-parameter state and their (de)serialisation."""
+from __future__ import annotations
+
+from typing import Any, Callable, DefaultDict, Dict, Iterable, List, Optional, Union
 import copy
 from collections import defaultdict
 
 from .. import backend as B
 from ..autograd import enable_grad
 from ..tensor import Tensor
+
+# what an optimizer accepts: tensors, or dicts {"params": tensors, option: value} (parameter groups)
+ParamsT = Union[Iterable[Tensor], Iterable[Dict[str, Any]]]
 
 __all__ = ["Optimizer", "required"]
 
@@ -22,13 +28,13 @@ _SET_MESSAGE = ("optimizer parameters need to be organized in ordered collection
                 "tensors in sets will change between runs. Please use a list instead.")
 
 
-def state_full(p, value=0.0):
+def state_full(p: Tensor, value: float = 0.0) -> Tensor:
     """A state tensor shaped like parameter `p`, on its device and of its dtype, filled with `value`."""
     xp = B.get_array_module(p.array)
     return Tensor._make(xp.full(p.array.shape, value, dtype=p.array.dtype))
 
 
-def check(ok, message):
+def check(ok: Any, message: str) -> None:
     """Raise ValueError(message) unless `ok` (hyper-parameter validation)."""
     if not ok:
         raise ValueError(message)
@@ -41,15 +47,15 @@ class Optimizer:
     gradient array ``grad``; ``step`` calls it for every parameter whose ``.grad`` is not None.
     """
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             "or dicts, but got " + type(params).__name__)
         if isinstance(params, (set, frozenset)):
             raise TypeError(_SET_MESSAGE)
         self.defaults = defaults
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: DefaultDict[Tensor, Dict[str, Any]] = defaultdict(dict)
+        self.param_groups: List[Dict[str, Any]] = []
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -61,7 +67,7 @@ class Optimizer:
     def _validate(self, group):
         """Check a group's hyper-parameters; subclasses raise ValueError for bad values."""
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: Dict[str, Any]) -> None:
         """Add a group of parameters (a dict with 'params' and optional per-group options)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
@@ -104,7 +110,7 @@ class Optimizer:
                 raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None (default) or to zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
@@ -116,7 +122,7 @@ class Optimizer:
                     p.grad.detach_()
                     p.grad.zero_()
 
-    def step(self, closure=None):
+    def step(self, closure: Optional[Callable[[], Any]] = None) -> Any:
         """Update every parameter that has a gradient; returns the loss `closure()` computed, if given."""
         self._opt_called = True  # lets a scheduler warn when it is stepped before the optimizer
         loss = None
@@ -134,13 +140,13 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
     # ------------------------------------------------------------------------------ state dicts
-    def state_dict(self):
+    def state_dict(self) -> Dict[str, Any]:
         """A snapshot in PyTorch's layout: {'state': {index: {...}}, 'param_groups': [{'params': [i], ...}]}.
 
         Parameters are numbered in group order; state tensors are copies (PyTorch returns references),
         so the snapshot does not change as training goes on.
         """
-        index = {}
+        index: Dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -152,7 +158,7 @@ class Optimizer:
             state[key] = {k: _snapshot(v) for k, v in value.items()}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
         """Restore hyper-parameters and state saved by `state_dict` (tensors are copied onto each
         parameter's device and dtype)."""
         saved = copy.deepcopy(state_dict["param_groups"])
@@ -161,10 +167,10 @@ class Optimizer:
         if any(len(s["params"]) != len(g["params"]) for s, g in zip(saved, self.param_groups)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match the size "
                              "of optimizer's group")
-        by_index = {}
+        by_index: Dict[int, Tensor] = {}
         for s, g in zip(saved, self.param_groups):
             by_index.update(zip((_index(i) for i in s["params"]), g["params"]))
-        state = defaultdict(dict)
+        state: DefaultDict[Tensor, Dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             p = by_index.get(_index(key))
             if p is None:
@@ -180,7 +186,7 @@ class Optimizer:
         self.state = state
         self.param_groups = saved
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
             text += f"\nParameter Group {i}\n"

@@ -1,6 +1,8 @@
 """RMSprop, optionally centered and with momentum."""
+from __future__ import annotations
+
 from .. import backend as B
-from .optimizer import Optimizer, check, state_full
+from .optimizer import Optimizer, ParamsT, check, state_full
 
 __all__ = ["RMSprop"]
 
@@ -8,8 +10,9 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """RMSprop with PyTorch's update rule (eps is added outside the square root)."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                 *, maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,
+                 maximize: bool = False) -> None:
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                         centered=centered, maximize=maximize)
         self._validate(defaults)

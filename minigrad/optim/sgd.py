@@ -1,6 +1,8 @@
 """SGD with optional momentum, dampening, Nesterov momentum, L2 weight decay and maximisation."""
+from __future__ import annotations
+
 from ..tensor import Tensor
-from .optimizer import Optimizer, check
+from .optimizer import Optimizer, ParamsT, check
 
 __all__ = ["SGD"]
 
@@ -8,8 +10,8 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """Stochastic gradient descent with PyTorch's update rule (the momentum buffer starts at the gradient)."""
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False):
+    def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                         nesterov=nesterov, maximize=maximize)
         self._validate(defaults)

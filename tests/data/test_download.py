@@ -6,6 +6,7 @@ import hashlib
 import http.server
 import io
 import json
+import logging
 import os
 import socket
 import tarfile
@@ -83,6 +84,15 @@ def test_mirror_download_places_verified_file(http_root, server, tmp_path):
     assert server.requests == ["/sst/stsa.binary.train.gz"]
     assert D.sst2("train", root=tmp_path, mirror=http_root) == rows
     assert len(server.requests) == 1  # present files are not fetched again
+
+
+def test_downloads_are_reported_through_the_minigrad_logger(http_root, tmp_path, caplog):
+    with caplog.at_level(logging.INFO, logger="minigrad"):
+        D.sst2("train", root=tmp_path, mirror=http_root)
+    messages = [(r.name, r.getMessage()) for r in caplog.records]
+    assert ("minigrad.data.download", f"downloading sst/stsa.binary.train.gz from "
+            f"{http_root}/sst/stsa.binary.train.gz") in messages
+    assert any(m.startswith("saved ") and m.endswith("(sha256 verified)") for _, m in messages)
 
 
 def test_env_variables_choose_root_and_mirror(http_root, tmp_path, monkeypatch):

@@ -101,6 +101,7 @@ def test_train_then_predict_smoke(tmp_path):
         assert label in ("negative", "positive") and 0.5 <= float(prob) <= 1.0 and echoed == text
 
 
+@pytest.mark.slow
 @needs_sst
 def test_resumed_run_ends_with_the_same_weights(tmp_path):
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"

@@ -196,6 +196,7 @@ def test_train_evaluate_translate_smoke(tmp_path):
     assert "widths ok" in proc.stdout, proc.stderr[-3000:]
 
 
+@pytest.mark.slow
 @needs_data
 def test_resume_continues_exactly(tmp_path):
     opts = TINY + ["--dropout", 0.3, "--teacher-forcing", 0.5, "--arch", "attention", "--cell", "lstm"]

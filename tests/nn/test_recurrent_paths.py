@@ -9,9 +9,9 @@ import pytest
 import minigrad as mg
 import minigrad.nn as nn
 from minigrad.nn.utils.rnn import pack_padded_sequence
-from minigrad.ops import recurrent as R
-from minigrad.ops import recurrent_numpy as RN
-from minigrad.ops import split_rows
+from minigrad.primitives import recurrent as R
+from minigrad.primitives import recurrent_numpy as RN
+from minigrad.primitives import split_rows
 
 MODES = ["RNN_TANH", "RNN_RELU", "LSTM", "GRU"]
 

@@ -8,7 +8,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
-from minigrad.ops import recurrent as R
+from minigrad.primitives import recurrent as R
 from conftest import requires_torch, to_np, torch
 from .rnn_cases import (assert_same, fixtures, fx, layer_reference, minigrad_layer, stored,
                         torch_one_thread)  # noqa: F401 (autouse fixture)
@@ -111,6 +111,7 @@ def test_gradcheck_bidirectional_packed_module(mode):
 
 
 # ---------------------------------------------------------------------------- long sequences
+@pytest.mark.slow
 def test_long_sequence_two_layer_bidirectional_lstm():
     """2,000 steps forward and backward (nothing recursive, nothing quadratic)."""
     rng = np.random.default_rng(0)
@@ -439,7 +440,7 @@ cpu_only = pytest.mark.skipif(mg.get_backend() != "numpy", reason="emulates the 
                                   and c[3] == c[5]], ids=fx.case_id)
 def test_cuda_kernels_emulated_on_cpu(case, monkeypatch):
     """The CuPy kernel path (ops/recurrent_cuda.py) computes what the array path computes."""
-    from minigrad.ops import recurrent_cuda as RC
+    from minigrad.primitives import recurrent_cuda as RC
     kernels = {name: _EmulatedKernel(*src) for name, src in RC._SOURCES.items()}
     reference = minigrad_layer(case, np.float64)
     monkeypatch.setattr(RC, "_k", kernels.__getitem__)
@@ -449,7 +450,7 @@ def test_cuda_kernels_emulated_on_cpu(case, monkeypatch):
 
 @cpu_only
 def test_cuda_kernels_emulated_lstm_projection(monkeypatch):
-    from minigrad.ops import recurrent_cuda as RC
+    from minigrad.primitives import recurrent_cuda as RC
     rng = np.random.default_rng(12)
     m = nn.LSTM(4, 6, 2, bidirectional=True, proj_size=3).double()
     arrays = [rng.uniform(-1, 1, (5, 3, 4)), rng.uniform(-1, 1, (4, 3, 3)),

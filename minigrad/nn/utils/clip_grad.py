@@ -1,4 +1,7 @@
 """Gradient clipping: clip_grad_norm_ (by total norm) and clip_grad_value_ (elementwise)."""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Union
 import math
 
 from ... import backend as B
@@ -30,7 +33,8 @@ def _vector_norm(arr, p):
     return (a ** p).sum() ** (1.0 / p)
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+def clip_grad_norm_(parameters: Union[Tensor, Iterable[Tensor]], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
     """Scale all gradients in place so their joint p-norm is at most max_norm; return that norm (0-d).
 
     The norm is taken over all gradients together, as if concatenated into one vector.
@@ -55,7 +59,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return Tensor._make(xp.asarray(total))
 
 
-def clip_grad_value_(parameters, clip_value, foreach=None):
+def clip_grad_value_(parameters: Union[Tensor, Iterable[Tensor]], clip_value: float,
+                     foreach: Optional[bool] = None) -> None:
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     clip_value = float(clip_value)
     for g in _grads(parameters):

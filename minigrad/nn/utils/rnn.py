@@ -6,11 +6,15 @@ with sequences sorted by length (longest first): `data` is (sum(lengths), *) and
 says how many sequences are still running at step t.  Packing and padding are one gather / scatter
 of rows each, so gradients flow back to the padded input.
 """
+from __future__ import annotations
+
+from typing import Any, List, Optional, Sequence, Tuple
 import operator
 from collections import namedtuple
 
 from ... import backend as B
-from ...ops.elementwise import Op
+from ...primitives.index import GatherRows, ScatterRows
+from ...primitives.shape import PadSequence
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -25,7 +29,8 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     sorted_indices (and its inverse unsorted_indices) from the caller's batch order to length order."""
     __slots__ = ()
 
-    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+    def __new__(cls, data: Any, batch_sizes: Any = None, sorted_indices: Optional[Tensor] = None,
+                unsorted_indices: Optional[Tensor] = None) -> PackedSequence:
         if batch_sizes is None:
             raise ValueError("PackedSequence needs batch_sizes; build it with pack_padded_sequence "
                              "or pack_sequence")
@@ -33,7 +38,7 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
             unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """The same packed batch with data (and the index tensors) moved / cast like Tensor.to."""
         data = self.data.to(*args, **kwargs)
         if data is self.data:
@@ -42,53 +47,53 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         move = (lambda t: None if t is None else t.to(dev))
         return type(self)(data, self.batch_sizes, move(self.sorted_indices), move(self.unsorted_indices))
 
-    def cuda(self, *args, **kwargs):
+    def cuda(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """The packed batch on the GPU (batch_sizes stay on the cpu)."""
         return self.to("cuda")
 
-    def cpu(self, *args, **kwargs):
+    def cpu(self, *args: Any, **kwargs: Any) -> PackedSequence:
         """The packed batch on the cpu."""
         return self.to("cpu")
 
-    def double(self):
+    def double(self) -> PackedSequence:
         """The packed batch with float64 data."""
         return self.to(B.float64)
 
-    def float(self):
+    def float(self) -> PackedSequence:
         """The packed batch with float32 data."""
         return self.to(B.float32)
 
-    def half(self):
+    def half(self) -> PackedSequence:
         """The packed batch with float16 data."""
         return self.to(B.float16)
 
-    def long(self):
+    def long(self) -> PackedSequence:
         """The packed batch with int64 data."""
         return self.to(B.int64)
 
-    def int(self):
+    def int(self) -> PackedSequence:
         """The packed batch with int32 data."""
         return self.to(B.int32)
 
-    def short(self):
+    def short(self) -> PackedSequence:
         """The packed batch with int16 data."""
         return self.to(B.int16)
 
-    def char(self):
+    def char(self) -> PackedSequence:
         """The packed batch with int8 data."""
         return self.to(B.int8)
 
-    def byte(self):
+    def byte(self) -> PackedSequence:
         """The packed batch with uint8 data."""
         return self.to(B.uint8)
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> bool:
         """True when the data lives on the GPU."""
         return self.data.is_cuda
 
 
-def invert_permutation(permutation):
+def invert_permutation(permutation: Optional[Tensor]) -> Optional[Tensor]:
     """The inverse of an int64 permutation tensor (None stays None)."""
     if permutation is None:
         return None
@@ -96,38 +101,6 @@ def invert_permutation(permutation):
     out = xp.empty_like(permutation.array)
     out[permutation.array] = xp.arange(permutation.numel(), dtype=out.dtype)
     return Tensor._make(out)
-
-
-# --------------------------------------------------------------------------------- row gathers
-class _Gather(Op):
-    """out = a[index] for unique row indices (backward scatters into zeros; no accumulation needed)."""
-
-    @staticmethod
-    def forward(ctx, a, index):
-        ctx.meta = (a.shape, index)
-        return a[index]
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, index = ctx.meta
-        out = B.get_array_module(g).zeros(shape, dtype=g.dtype)
-        out[index] = g
-        return out, None
-
-
-class _Scatter(Op):
-    """out = full((rows, *a.shape[1:]), value); out[index] = a (backward gathers the rows back)."""
-
-    @staticmethod
-    def forward(ctx, a, index, rows, value):
-        ctx.index = index
-        out = B.get_array_module(a).full((rows,) + a.shape[1:], value, dtype=a.dtype)
-        out[index] = a
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        return g[ctx.index], None, None, None
 
 
 def _packed_rows(lengths_sorted, order, batch_first, steps):
@@ -163,7 +136,8 @@ def _batch_sizes(lengths_sorted):
     return _np.bincount(lengths_sorted, minlength=steps + 1)[::-1].cumsum()[::-1][1:]
 
 
-def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
+                         enforce_sorted: bool = True) -> PackedSequence:
     """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences with the given
     lengths into a PackedSequence; enforce_sorted=False accepts any order and records it."""
     if not isinstance(input, Tensor):
@@ -199,12 +173,13 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     lengths_sorted = lengths[order]
     rows = _packed_rows(lengths_sorted, order, batch_first, steps)
     flat = input.reshape(input.shape[0] * input.shape[1], *input.shape[2:])
-    data = _Gather.apply(flat, B.to_device(rows, input.device))
+    data = GatherRows.apply(flat, B.to_device(rows, input.device))
     batch_sizes = Tensor._make(_batch_sizes(lengths_sorted).astype(_np.int64))
     return PackedSequence(data, batch_sizes, sorted_indices, None)
 
 
-def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
+                        total_length: Optional[int] = None) -> Tuple[Tensor, Tensor]:
     """Undo pack_padded_sequence: (padded (T, B, *) or (B, T, *), lengths (B,) int64), in the
     caller's batch order, padded with `padding_value` up to total_length (default: the longest)."""
     if not isinstance(sequence, PackedSequence):
@@ -230,7 +205,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     else:
         order = _np.asarray(B.to_numpy(sequence.sorted_indices.array), dtype=_np.int64)
     rows = _packed_rows(lengths_sorted, order, batch_first, steps)
-    flat = _Scatter.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
+    flat = ScatterRows.apply(data, B.to_device(rows, data.device), steps * nb, padding_value)
     shape = (nb, steps) if batch_first else (steps, nb)
     padded = flat.reshape(*shape, *data.shape[1:])
     lengths = _np.empty(nb, dtype=_np.int64)
@@ -238,30 +213,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     return padded, Tensor._make(lengths)
 
 
-class _PadSequence(Op):
-    """Stack sequences of shapes (L_i, *) into (max L, B, *) or (B, max L, *), padding the rest."""
-
-    @staticmethod
-    def forward(ctx, *seqs, batch_first, value, left):
-        xp = B.get_array_module(seqs[0])
-        steps = max(s.shape[0] for s in seqs)
-        out = xp.full((len(seqs), steps) + seqs[0].shape[1:], value, dtype=seqs[0].dtype)
-        ctx.slices = []
-        for j, s in enumerate(seqs):
-            sl = slice(steps - s.shape[0], steps) if left else slice(0, s.shape[0])
-            out[j, sl] = s
-            ctx.slices.append(sl)
-        ctx.batch_first = batch_first
-        return out if batch_first else xp.ascontiguousarray(xp.swapaxes(out, 0, 1))
-
-    @staticmethod
-    def backward(ctx, g):
-        if not ctx.batch_first:
-            g = B.get_array_module(g).swapaxes(g, 0, 1)
-        return tuple(g[j, sl] for j, sl in enumerate(ctx.slices))
-
-
-def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding_value: float = 0.0,
+                 padding_side: str = "right") -> Tensor:
     """Pad a list of (L_i, *) tensors to (max L, B, *), or (B, max L, *) with batch_first."""
     if isinstance(sequences, Tensor):
         sequences = list(sequences.unbind(0))
@@ -279,11 +232,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
             raise RuntimeError(f"pad_sequence: every sequence must have shape (L, *{ref.shape[1:]}) "
                                f"and dtype {ref.dtype}, but sequence {i} has shape {s.shape} and "
                                f"dtype {s.dtype}")
-    return _PadSequence.apply(*sequences, batch_first=batch_first, value=padding_value,
+    return PadSequence.apply(*sequences, batch_first=batch_first, value=padding_value,
                               left=padding_side == "left")
 
 
-def unpad_sequence(padded_sequences, lengths, batch_first=False):
+def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = False) -> List[Tensor]:
     """Split a padded batch back into a list of (L_i, *) tensors."""
     lengths = _lengths_array(lengths)
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
@@ -294,13 +247,13 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     return [x[j, :int(n)] for j, n in enumerate(lengths)]
 
 
-def pack_sequence(sequences, enforce_sorted=True):
+def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> PackedSequence:
     """Pack a list of (L_i, *) tensors (sorted by length unless enforce_sorted=False)."""
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
-def unpack_sequence(packed_sequences):
+def unpack_sequence(packed_sequences: PackedSequence) -> List[Tensor]:
     """Unpack a PackedSequence into the list of (L_i, *) tensors, in the caller's order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)

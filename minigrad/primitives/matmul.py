@@ -1,7 +1,7 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcast batch dims) and the fused linear layer."""
 from .. import backend as B
 from ..threads import matmul as _gemm  # a @ b on the threads the size pays for
-from .elementwise import Op, unbroadcast
+from .base import Op
 
 
 def _matmul_error(a, b):
@@ -41,14 +41,18 @@ class MatMul(Op):
             g = xp.expand_dims(g, -2)
         na, nb = ctx.needs_input_grad
         ga = gb = None
+        # gradients keep the broadcast batch dims (the engine sums them); a vector operand's extra
+        # matrix dimension is dropped here
         if na:
             b2 = b[:, None] if b.ndim == 1 else b
-            ga = unbroadcast(_gemm(g, xp.swapaxes(b2, -1, -2)), (1,) + sa if len(sa) == 1 else sa)
-            ga = ga.reshape(sa)
+            ga = _gemm(g, xp.swapaxes(b2, -1, -2))
+            if len(sa) == 1:
+                ga = ga[..., 0, :]
         if nb:
             a2 = a[None, :] if a.ndim == 1 else a
-            gb = unbroadcast(_gemm(xp.swapaxes(a2, -1, -2), g), sb + (1,) if len(sb) == 1 else sb)
-            gb = gb.reshape(sb)
+            gb = _gemm(xp.swapaxes(a2, -1, -2), g)
+            if len(sb) == 1:
+                gb = gb[..., 0]
         return ga, gb
 
 
@@ -60,7 +64,7 @@ def _rows(a):
     return a.reshape(n, a.shape[-1])
 
 
-class Linear(Op):
+class FusedLinear(Op):
     """y = x W^T + b for x of shape (..., in), W (out, in), b (out,), as one node."""
 
     @staticmethod

@@ -19,15 +19,15 @@ what backward needs is kept: the activated gates (written over the projection), 
 tanh(c).  Backward first computes, for all steps at once, every derivative factor that does not depend
 on the incoming gradient, so the sequential loop is a few multiplies and one matmul per step; it
 accumulates the pre-activation gradients of all steps in one (N, G*H) buffer, so each weight gradient
-and the input gradient is one matmul over all steps.  On NumPy a large step's gate
-math is split by rows between two threads (ops/split_rows.py), unless the step's matmul already uses
-the BLAS's threads (minigrad/threads.py); on CuPy it is one fused kernel (ops/recurrent_cuda.py).
+and the input gradient is one matmul over all steps.  On NumPy a large step's gate math is split
+by rows between two threads (split_rows.py), unless the step's matmul already uses the BLAS's
+threads (minigrad/threads.py); on CuPy it is one fused kernel (recurrent_cuda.py).
 
 Code.  What differs between RNN, LSTM and GRU is one strategy object per mode (`Recurrence`: the gate
 count, the weight preparation, which time loops run, what forward saves for backward, by name); the
-time loops themselves are in ops/recurrent_numpy.py (array code) and ops/recurrent_cuda.py (kernels,
-same functions).  One autograd node (`RNNLayer`, `LSTMLayer`, `GRULayer`) is one direction of one
-layer; nn/rnn.py composes them into directions and stacks.
+time loops themselves are in recurrent_numpy.py (array code) and recurrent_cuda.py (kernels, same
+functions).  One autograd node (`RNNLayer`, `LSTMLayer`, `GRULayer`) is one direction of one layer;
+nn/rnn.py composes them into directions and stacks.
 
 Gate order as in PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 """
@@ -36,7 +36,7 @@ from typing import NamedTuple, Optional, Tuple
 
 from .. import backend as B
 from .. import threads
-from .elementwise import Op
+from .base import Op
 from .recurrent_numpy import NumPyLoops
 from .split_rows import SPLIT_MIN
 

@@ -6,7 +6,8 @@ every trailing dimension folded into D, and targets (N, D).  The wrappers in
 minigrad.nn.functional reshape to and from it.
 """
 from .. import backend as B
-from .elementwise import Op, sigmoid_array
+from .base import Op
+from .elementwise import sigmoid_array
 
 
 def log_softmax_array(z, axis):
@@ -73,14 +74,14 @@ class CrossEntropy(Op):
             smooth = -(logp.sum(axis=1) if w is None else (logp * w[None, :, None]).sum(axis=1))
             loss = (1 - eps) * loss + (eps / n_classes) * xp.where(valid, smooth, 0)
         ctx.denom = wy.sum()
-        ctx.args = (w, reduction, eps)
+        ctx.weight, ctx.reduction, ctx.eps = w, reduction, eps
         ctx.save_for_backward(logp, tt, valid, wy)
         return _reduce(loss.astype(z.dtype, copy=False), reduction, ctx.denom)
 
     @staticmethod
     def backward(ctx, g):
         logp, tt, valid, wy = ctx.saved_tensors
-        w, reduction, eps = ctx.args
+        w, reduction, eps = ctx.weight, ctx.reduction, ctx.eps
         xp = B.get_array_module(logp)
         n_classes = logp.shape[1]
         # ignored targets get exactly 0, also when every target is ignored (g / 0 = inf), as in PyTorch
@@ -111,14 +112,14 @@ class CrossEntropyProbs(Op):
         a = qs if w is None else qs * w[None, :, None]
         loss = -(a * logp).sum(axis=1)
         ctx.denom = loss.size
-        ctx.args = (w, reduction, eps)
+        ctx.weight, ctx.reduction, ctx.eps = w, reduction, eps
         ctx.save_for_backward(logp, a)
         return _reduce(loss.astype(z.dtype, copy=False), reduction, ctx.denom)
 
     @staticmethod
     def backward(ctx, g):
         logp, a = ctx.saved_tensors
-        w, reduction, eps = ctx.args
+        w, reduction, eps = ctx.weight, ctx.reduction, ctx.eps
         xp = B.get_array_module(logp)
         s = xp.broadcast_to(_grad_scale(g, reduction, ctx.denom), (logp.shape[0], logp.shape[2]))
         s = s[:, None, :]
@@ -178,14 +179,14 @@ class BCEWithLogits(Op):
         loss = (1 - y) * x + coeff * sp
         if w is not None:
             loss = loss * w
-        ctx.args = (w, pw, reduction)
+        ctx.weight, ctx.pos_weight, ctx.reduction = w, pw, reduction
         ctx.save_for_backward(x, y)
         return _reduce(loss.astype(x.dtype, copy=False), reduction, loss.size)
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        w, pw, reduction = ctx.args
+        w, pw, reduction = ctx.weight, ctx.pos_weight, ctx.reduction
         s = _grad_scale(g, reduction, x.size)
         if w is not None:
             s = s * w
@@ -203,7 +204,7 @@ class BCEWithLogits(Op):
         return gx, gy
 
 
-class LayerNorm(Op):
+class FusedLayerNorm(Op):
     """(x - mean) / sqrt(var + eps) * weight + bias over the last `k` dimensions (biased var)."""
     node = "NativeLayerNorm"
 
@@ -270,14 +271,14 @@ class BinaryCrossEntropy(Op):
         loss = -(y * log_x + (1 - y) * log_1mx)
         if w is not None:
             loss = loss * w
-        ctx.args = (w, reduction)
+        ctx.weight, ctx.reduction = w, reduction
         ctx.save_for_backward(x, y, log_x, log_1mx)
         return _reduce(loss.astype(x.dtype, copy=False), reduction, loss.size)
 
     @staticmethod
     def backward(ctx, g):
         x, y, log_x, log_1mx = ctx.saved_tensors
-        w, reduction = ctx.args
+        w, reduction = ctx.weight, ctx.reduction
         xp = B.get_array_module(x)
         s = _grad_scale(g, reduction, x.size)
         if w is not None:
@@ -300,12 +301,12 @@ class ConstantPad(Op):
         dst = tuple(slice(max(lo, 0), m - max(hi, 0)) for m, (lo, hi) in zip(shape, pads))
         out = xp.full(shape, value, dtype=a.dtype)
         out[dst] = a[src]
-        ctx.meta = (a.shape, src, dst)
+        ctx.shape, ctx.src, ctx.dst = a.shape, src, dst
         return out
 
     @staticmethod
     def backward(ctx, g):
-        shape, src, dst = ctx.meta
+        shape, src, dst = ctx.shape, ctx.src, ctx.dst
         grad = B.get_array_module(g).zeros(shape, dtype=g.dtype)
         grad[src] = g[dst]
         return grad

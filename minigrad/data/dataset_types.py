@@ -1,4 +1,7 @@
 """Map-style datasets: Dataset, TensorDataset, Subset, ConcatDataset and random_split."""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Optional, Sequence, Union
 import bisect
 import math
 import numbers
@@ -8,7 +11,7 @@ from .. import backend as B
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "make_rng"]
 
 
-def make_rng(seed=None, generator=None):
+def make_rng(seed: Optional[int] = None, generator: Any = None) -> Any:
     """A NumPy Generator: from `generator` (Generator or int), else `seed`, else minigrad's cpu RNG.
 
     Without a seed or generator the new generator is seeded from ``minigrad.backend.rng('cpu')``, so
@@ -31,17 +34,17 @@ def make_rng(seed=None, generator=None):
 class Dataset:
     """A map-style dataset: implement __getitem__(index) and __len__()."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
 class TensorDataset(Dataset):
     """Samples are the index-th rows of the given tensors (all with the same first dimension)."""
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
         n = tensors[0].shape[0]
@@ -51,33 +54,33 @@ class TensorDataset(Dataset):
                                  f"{i} has {t.shape[0]}")
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         return tuple(t[index] for t in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
 
 class Subset(Dataset):
     """The items of `dataset` at the given indices."""
 
-    def __init__(self, dataset, indices):
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
         self.dataset = dataset
         self.indices = [int(i) for i in indices]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         if isinstance(index, slice):
             return [self.dataset[self.indices[i]] for i in range(*index.indices(len(self)))]
         return self.dataset[self.indices[index]]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
 class ConcatDataset(Dataset):
     """Several datasets one after another."""
 
-    def __init__(self, datasets):
+    def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
         if not self.datasets:
             raise ValueError("ConcatDataset needs at least one dataset")
@@ -87,10 +90,10 @@ class ConcatDataset(Dataset):
             total += len(d)
             self.cumulative_sizes.append(total)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         i = index + len(self) if index < 0 else index
         if not 0 <= i < len(self):
             raise IndexError(f"index {index} out of range for ConcatDataset of length {len(self)}")
@@ -115,7 +118,8 @@ def _split_lengths(lengths, n):
     return sizes
 
 
-def random_split(dataset, lengths, generator=None, seed=None):
+def random_split(dataset: Any, lengths: Sequence[Union[int, float]], generator: Any = None,
+                 seed: Optional[int] = None) -> List[Subset]:
     """Split into non-overlapping random Subsets of the given lengths (ints or fractions)."""
     sizes = _split_lengths(lengths, len(dataset))
     perm = make_rng(seed, generator).permutation(len(dataset)).tolist()

@@ -1,8 +1,8 @@
 """CuPy kernels for the fused recurrent layers: each step's gate math, forward and backward, is ONE
 elementwise kernel launch (plus the step's cuBLAS matmul), instead of one launch per array op.
 
-Imported lazily by ops/recurrent.py, only for CuPy arrays (CPU never needs cupy).  The functions have
-the same signatures and conventions as the array-code loops in ops/recurrent.py, which stay the
+Imported lazily by primitives/recurrent.py, only for CuPy arrays (CPU never needs cupy).  The functions have
+the same signatures and conventions as the array-code loops in primitives/recurrent_numpy.py, which stay the
 reference: set minigrad.ops.recurrent.USE_CUDA_KERNELS = False to run those on the GPU instead.
 Every kernel works on (rows, H) views: a gate block of a (rows, G*H) buffer is passed as its own
 strided view, so CuPy's indexing handles the layout and no raw pointer arithmetic is needed.
