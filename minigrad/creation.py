@@ -1,6 +1,10 @@
 """Tensor factories: zeros, ones, full, arange, linspace, eye, random tensors and their *_like forms."""
+import math
+
 from . import backend as B
+from .errors import ArgumentError
 from .tensor import Tensor, size_arg as _size_arg
+from .random import backend_generator
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
            "randperm", "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
@@ -52,6 +56,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise ArgumentError(f"arange: unsupported range {start} -> {end} with step {step} (every "
+                            f"bound must be finite)")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")
@@ -77,25 +84,29 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(B.xp_for(device).eye(n, m, dtype=_float_dtype(dtype).np), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
-    """Samples from U[0, 1)."""
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples from U[0, 1) (drawn from `generator`, a minigrad.Generator, when given)."""
     dt = _float_dtype(dtype, "rand")
-    return _finish(B.random_uniform(_size_arg(size, "rand"), dt.np, device), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_uniform(_size_arg(size, "rand"), dt.np, device, gen=gen), requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
-    """Samples from the standard normal distribution."""
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+    """Samples from the standard normal distribution (from `generator` when given)."""
     dt = _float_dtype(dtype, "randn")
-    return _finish(B.random_normal(_size_arg(size, "randn"), dt.np, device), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_normal(_size_arg(size, "randn"), dt.np, device, gen=gen), requires_grad)
 
 
-def normal(mean, std, size, dtype=None, device=None, requires_grad=False):
+def normal(mean, std, size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from N(mean, std^2) of the given size."""
     dt = _float_dtype(dtype)
-    return _finish(B.random_normal(_size_arg((size,), "random"), dt.np, device, mean, std), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_normal(_size_arg((size,), "random"), dt.np, device, mean, std, gen=gen),
+                   requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None):
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
     """Integers drawn uniformly from [low, high) (int64)."""
     if high is None or (size is None and isinstance(high, (tuple, list))):
         low, high, size = 0, low, size if high is None else high  # randint(high, size)
@@ -103,13 +114,16 @@ def randint(low, high=None, size=None, dtype=None, device=None):
         raise TypeError("randint() missing the required argument 'size'")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    arr = B.random_integers(low, high, _size_arg((size,), "random"), device)
+    gen = backend_generator(generator, device)
+    arr = B.random_integers(low, high, _size_arg((size,), "random"), device, gen=gen)
     return _finish(arr.astype(B.to_dtype(dtype or B.int64).np), False)
 
 
-def randperm(n, dtype=None, device=None):
-    """A random permutation of 0..n-1 (int64)."""
-    return _finish(B.random_permutation(n, device).astype(B.to_dtype(dtype or B.int64).np), False)
+def randperm(n, generator=None, dtype=None, device=None):
+    """A random permutation of 0..n-1 (int64), from `generator` when given."""
+    gen = backend_generator(generator, device)
+    return _finish(B.random_permutation(n, device, gen=gen).astype(B.to_dtype(dtype or B.int64).np),
+                   False)
 
 
 def _like(t, dtype, device):

@@ -9,6 +9,7 @@ import weakref
 
 from . import backend as B
 from ._tensor_str import tensor_repr
+from .errors import ShapeError
 from .autograd import backward as _run_backward, register_tensor_class
 from .primitives import elementwise as E, index as I
 from .primitives.base import normalize_dim
@@ -51,7 +52,7 @@ def _to_array(data, dt, dev):
             raise ValueError(f"cannot make a tensor from a ragged nested sequence: {exc}") from None
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"cannot make a tensor from {type(data).__name__} holding "
-                            f"{arr.dtype} values: expected numbers or bools")
+                            f"{_kind_of_values(arr)} values: expected numbers or bools")
         if dt is None:
             if arr.dtype.kind == "f":
                 dt = B.default_float()
@@ -63,6 +64,14 @@ def _to_array(data, dt, dev):
         dt = B.dtype_of(arr) if arr.dtype in (d.np for d in B.DTYPES) else B.to_dtype(arr.dtype)
     arr = B.to_device(arr, dev)
     return xp.array(arr, dtype=dt.np, copy=True)
+
+
+def _kind_of_values(arr):
+    """What a non-numeric NumPy array holds, in Python's words ('str', 'NoneType', ...)."""
+    if arr.dtype.kind == "O":
+        odd = [x for x in arr.ravel().tolist() if not isinstance(x, (numbers.Number, bool))]
+        return type(odd[0]).__name__ if odd else "object"
+    return {"U": "str", "S": "bytes", "c": "complex"}.get(arr.dtype.kind, str(arr.dtype))
 
 
 def _contains_tensor(seq):
@@ -135,12 +144,25 @@ class Tensor(ViewTracking):
     # ------------------------------------------------------------------------------ attributes
     @property
     def data(self):
-        """The raw backend array (NumPy or CuPy) holding this tensor's values (same as `.array`)."""
-        return self.array
+        """This tensor's values as a Tensor that shares storage but not autograd, as in PyTorch.
+
+        The alias never requires grad and has its own version counter, so in-place changes made
+        through it (``p.data.add_(g, alpha=-lr)``) update this tensor without recording a graph
+        and without tripping autograd's in-place checks. Assigning ``t.data = other`` makes this
+        tensor use `other`'s storage (shape and dtype may change; the graph and grad are kept).
+        Use ``.array`` for the raw backend array.
+        """
+        return Tensor._make(self.array)
 
     @data.setter
     def data(self, value):
-        self.array = value
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                               "or complex dtype")
+        self.array = value.array
+        self._base = None  # its storage is no longer a view of another tensor's
 
     @property
     def requires_grad(self):
@@ -275,11 +297,18 @@ class Tensor(ViewTracking):
     def __repr__(self):
         return tensor_repr(self)
 
+    def __format__(self, spec):
+        """f'{t:.2f}' formats a 0-d tensor as its number, as PyTorch does; other tensors as repr."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
     # ------------------------------------------------------------------------------ conversion
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+            # RuntimeError for item() and ValueError for float()/int(), as PyTorch raises
+            raise ShapeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return self.array.reshape(-1)[0].item()
 
     def numpy(self):

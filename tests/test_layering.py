@@ -1,6 +1,6 @@
 """The core's layering, checked from the source with `ast` (nothing is imported to check it).
 
-    backend, grad_mode  <-  autograd  <-  primitives/*  <-  views, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
+    backend, grad_mode, errors  <-  autograd  <-  primitives/*  <-  views, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
 
 A module may import only from its own layer or the layers below it, there is no import cycle
 anywhere in minigrad/ (module-level and function-level imports alike), and no module writes into
@@ -31,6 +31,12 @@ ALLOWED = {
 }
 BELOW_OPS = {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode", "minigrad.autograd", "minigrad.primitives",
              "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
+# minigrad.errors (exception classes that are also PyTorch's; it imports nothing) is the floor:
+# every layer may raise them
+ALLOWED["minigrad.errors"] = set()
+for _deps in ALLOWED.values():
+    _deps.add("minigrad.errors")
+BELOW_OPS.add("minigrad.errors")
 
 
 def modules(root, package):

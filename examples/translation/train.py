@@ -7,32 +7,33 @@ the classic PyTorch-tutorial configuration.
     MINIGRAD_BACKEND=cupy python examples/translation/train.py   # on the GPU
 
 Writes best.ckpt (weights, vocabularies, configuration), last.ckpt (plus optimizer and RNG state,
-for --resume), metrics.csv, metrics.json and loss_curve.png into --out.
+for --resume), metrics.csv, metrics.json and loss_curve.png into --out. --resume continues a stopped
+run with all of its settings; an option given again on the command line overrides the saved one
+(e.g. --epochs 12), and the run says so. Ctrl-C stops with one line saying what was saved and the
+command that continues.
 """
 import argparse
+import io
 import json
 import os
 import sys
-import tempfile
 import time
 
 from tqdm import tqdm
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    import minigrad as mg
+import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import DatasetNotFoundError, Vocab
+from minigrad.utils import atomic_write, runs
 
 from data import DEFAULT_LANGS, PAD, PairDataset, build_vocab, load_pairs, make_loader
 from model import build_model, perplexity
 
-# flags that may change when a run is resumed; every other flag comes from the checkpoint
-RUNTIME = ("epochs", "out", "data_dir", "resume", "progress", "tensorboard")
 MODEL_KEYS = ("arch", "cell", "layers", "embed_dim", "hidden", "dropout", "bidirectional", "attn_score")
+# flags the checkpoint's model and vocabularies depend on: a resumed run cannot change them
+FIXED = MODEL_KEYS + ("dataset", "src", "tgt", "min_freq", "reverse_source")
+PROGRESS = runs.Progress()  # what has been saved so far, for the one-line Ctrl-C message
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -40,7 +41,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
 
 
 def parse_args(argv=None):
-    """Command-line options (see --help)."""
+    """Command-line options (see --help), and the set of those given explicitly (they win over a
+    resumed run's saved settings)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     p.add_argument("--dataset", default="multi30k", choices=sorted(DEFAULT_LANGS), help="corpus")
     p.add_argument("--src", help="source language; if unset: de for multi30k, ko / fr for Tatoeba")
@@ -84,7 +86,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     src, tgt = DEFAULT_LANGS[args.dataset]
     args.src, args.tgt = args.src or src, args.tgt or tgt
-    return args
+    if args.data_dir:  # a resumed run may start from another folder
+        args.data_dir = os.path.abspath(args.data_dir)
+    return args, runs.explicit_options(p, argv)
 
 
 def make_criterion(tgt_vocab):
@@ -161,14 +165,6 @@ def load_checkpoint(path, map_location=None):
     return model.eval(), src_vocab, tgt_vocab, ckpt["config"]
 
 
-def _atomic_write(path, text):
-    """Write a text file via a temporary file and os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def loss_curves(config):
     """(metrics key, legend) of each line of loss_curve.png. valid_loss is measured with
     --eval-teacher-forcing p: it is a line of its own, named after p, only when p < 1 (at p = 1 it
@@ -185,9 +181,9 @@ def write_metrics(out, history, config):
     """metrics.csv, metrics.json and (with matplotlib) loss_curve.png in `out`."""
     fields = list(history[0])
     rows = [",".join(fields)] + [",".join(str(h[k]) for k in fields) for h in history]
-    _atomic_write(os.path.join(out, "metrics.csv"), "\n".join(rows) + "\n")
+    atomic_write(os.path.join(out, "metrics.csv"), "\n".join(rows) + "\n")
     summary = {"config": config, "history": history}
-    _atomic_write(os.path.join(out, "metrics.json"), json.dumps(summary, indent=1))
+    atomic_write(os.path.join(out, "metrics.json"), json.dumps(summary, indent=1))
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -202,21 +198,31 @@ def write_metrics(out, history, config):
     ax.set_ylabel("cross entropy per token")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "loss_curve.png"), dpi=100)
+    png = io.BytesIO()
+    fig.savefig(png, dpi=100, format="png")
     plt.close(fig)
+    atomic_write(os.path.join(out, "loss_curve.png"), png.getvalue())
     return True
 
 
 def main(argv=None):
     """Train, validate each epoch, keep the best and the last checkpoint; returns the history."""
-    args = parse_args(argv)
+    args, explicit = parse_args(argv)
     resume = None
     if args.resume is not None:
         path = args.resume or os.path.join(args.out, "last.ckpt")
+        if not os.path.isfile(path):
+            sys.exit(f"error: nothing to resume: {path} does not exist")
         resume = mg.load(path)
-        runtime = {k: getattr(args, k) for k in RUNTIME if k != "data_dir" or args.data_dir}
-        vars(args).update(resume["config"], **runtime)
-        print(f"resuming {path} after epoch {resume['epoch']}")
+        if "out" not in explicit:  # the run goes on in the folder of its checkpoint
+            args.out = os.path.dirname(path) or "."
+        changed = runs.resume_options(args, resume["config"], explicit, fixed=FIXED,
+                                      ignore=("resume", "out", "progress"))
+        print(f"resuming {path} after epoch {resume['epoch']} of {args.epochs}"
+              + "".join(f"\n  changed: {note}" for note in changed))
+        given = sys.argv[1:] if argv is None else argv  # a Ctrl-C before the next save continues
+        PROGRESS.saved(path, resume["epoch"], runs.without_resume(given))  # with these options again
+    PROGRESS.epochs = args.epochs
     config = {k: v for k, v in vars(args).items() if k not in ("resume", "progress")}
     os.makedirs(args.out, exist_ok=True)
     mg.manual_seed(args.seed)
@@ -283,6 +289,7 @@ def main(argv=None):
         mg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                  "rng_state": mg.get_rng_state(), "epoch": epoch, "history": history,
                  "best_valid_loss": best, **vocabs}, os.path.join(args.out, "last.ckpt"))
+        PROGRESS.saved(os.path.join(args.out, "last.ckpt"), epoch)
         plotted = write_metrics(args.out, history, config)
         tqdm.write(f"epoch {epoch:2d} | train loss {train_loss:.3f} ppl {row['train_ppl']:7.2f} | valid "
                    f"loss {valid_loss:.3f} ppl {row['valid_ppl']:7.2f} (teacher forced "
@@ -298,4 +305,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    with runs.stop_cleanly(PROGRESS):
+        main()

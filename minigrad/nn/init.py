@@ -11,6 +11,7 @@ import warnings
 
 from .. import backend as B
 from ..autograd import no_grad
+from ..errors import ArgumentError
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
@@ -80,11 +81,15 @@ def _normal(tensor, mean, std):
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples from U(a, b)."""
+    if not a <= b:  # also catches NaN bounds
+        raise ArgumentError(f"uniform_ expects a range [a, b) with a <= b, but got a={a}, b={b}")
     return _uniform(tensor, a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples from N(mean, std^2)."""
+    if not std >= 0:  # also catches a NaN std
+        raise ArgumentError(f"normal_ expects std >= 0.0, but got std={std}")
     return _normal(tensor, mean, std)
 
 

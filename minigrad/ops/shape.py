@@ -106,6 +106,9 @@ def flatten(a, start_dim=0, end_dim=-1):
 def cat(tensors, dim=0):
     """Concatenate tensors along an existing dimension."""
     tensors = P.tensor_list(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ref = tensors[0]
     d = normalize_dim(dim, ref.ndim, "cat")
     for i, t in enumerate(tensors):
