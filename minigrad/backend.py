@@ -490,3 +490,14 @@ def random_permutation(n, dev=None, gen=None):
     """A random permutation of range(n) as int64."""
     gen = rng(dev) if gen is None else gen
     return gen.permutation(n).astype(np.int64)
+
+
+def nccl_module():
+    """CuPy's NCCL bindings (``cupy.cuda.nccl``), or None without CuPy, a GPU or NCCL support."""
+    if not cuda_available():
+        return None
+    try:
+        import cupy.cuda.nccl as nccl  # noqa: a submodule that `import cupy` does not load
+    except ImportError:
+        return None
+    return nccl if getattr(nccl, "available", True) else None

@@ -483,6 +483,23 @@ class Tensor(ViewTracking):
         hooks.append(hook)
         return _HookHandle(hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(tensor) on a leaf right after backward has accumulated into its .grad.
+
+        Fires as soon as this leaf's last gradient contribution arrives, while the rest of the
+        backward pass continues (DistributedDataParallel starts its all-reduces this way).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._hooks is None:
+            self._hooks = []
+        from .autograd import PostAccumulateGradHook
+        wrapped = PostAccumulateGradHook(hook)
+        self._hooks.append(wrapped)
+        return _HookHandle(self._hooks, wrapped)
+
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):
         if isinstance(key, list) and any(

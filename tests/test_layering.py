@@ -134,6 +134,10 @@ def upward_imports(graph):
     return sorted(bad)
 
 
+# the interpreter's documented hook points, made to be assigned (minigrad.distributed's abort hook)
+INTERPRETER_HOOKS = {"sys.excepthook"}
+
+
 def namespace_writes(root, package):
     """(module, text) for every assignment into another module's namespace, and every call of
     register_tensor_class outside tensor.py."""
@@ -147,7 +151,8 @@ def namespace_writes(root, package):
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                     for sub in ast.walk(t):
                         if (isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
-                                and sub.value.id in imported and isinstance(sub.ctx, ast.Store)):
+                                and sub.value.id in imported and isinstance(sub.ctx, ast.Store)
+                                and ast.unparse(sub) not in INTERPRETER_HOOKS):
                             found.append((mod, ast.unparse(t)))
             if (isinstance(node, ast.Call) and "register_tensor_class" in ast.unparse(node.func)
                     and mod != f"{package}.tensor"):

@@ -4,6 +4,7 @@
     python examples/sentiment/train.py --dataset imdb --batch-size 32 --epochs 4
     MINIGRAD_BACKEND=cupy python examples/sentiment/train.py --dataset nsmc
     python examples/sentiment/train.py --resume                             # continue runs/sentiment
+    mpiexec -n 2 python examples/sentiment/train.py --distributed          # 2 processes (DDP)
 
 Writes best.ckpt, last.ckpt, metrics.csv, metrics.json and curves.png into --out. --resume continues
 a stopped run with all of its settings; an option given again on the command line overrides the
@@ -23,6 +24,7 @@ import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import (BucketBatchSampler, DataLoader, DatasetNotFoundError, TextCollate,
                            Vocab, datasets, random_split)
+from minigrad.distributed.data_parallel import DataParallelContext
 from minigrad.nn.utils import clip_grad_norm_
 from minigrad.utils import atomic_write, runs
 from tqdm import tqdm
@@ -70,6 +72,8 @@ def parse_args(argv=None):
                    help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="tqdm progress bars")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the processes of `mpiexec -n N` (--batch-size is global)")
     args = p.parse_args(argv)
     if args.tokenizer is None:
         args.tokenizer = TOKENIZERS[args.dataset]
@@ -206,14 +210,17 @@ def main(argv=None):
         if "out" not in explicit:  # the run goes on in the folder of its checkpoint
             args.out = os.path.dirname(path) or "."
         changed = runs.resume_options(args, state["config"], explicit, fixed=FIXED,
-                                      ignore=("resume", "out", "progress"))
+                                      ignore=("resume", "out", "progress", "distributed"))
         print(f"resuming {path} after epoch {state['epoch']} of {args.epochs}"
               + "".join(f"\n  changed: {note}" for note in changed))
         given = sys.argv[1:] if argv is None else argv  # a Ctrl-C before the next save continues
         PROGRESS.saved(path, state["epoch"], runs.without_resume(given))  # with these options again
     PROGRESS.epochs = args.epochs
-    config = {k: v for k, v in vars(args).items() if k != "resume"}
+    config = {k: v for k, v in vars(args).items() if k not in ("resume", "distributed")}
     config["labels"] = LABELS
+    dp = DataParallelContext(args.distributed)  # ranks > 0: no output, files in a temporary dir
+    args.out, args.progress = dp.private_out(args.out), args.progress and dp.is_main
+    args.tensorboard = args.tensorboard if dp.is_main else None
     os.makedirs(args.out, exist_ok=True)
     mg.manual_seed(args.seed)
     start_time = time.time()
@@ -241,8 +248,8 @@ def main(argv=None):
     model = build_model(config, len(vocab), pad)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
-    train_loader = make_loader(train_data, args.batch_size, True, pad, seed=args.seed)
-    dev_loader = make_loader(dev_data, 256, False, pad)
+    train_loader = dp.shard_loader(make_loader(train_data, args.batch_size, True, pad, seed=args.seed))
+    dev_loader = make_loader(dp.eval_shard(dev_data), 256, False, pad)
     history, best_acc, best_epoch, start = [], -1.0, 0, 0
     if state is not None:
         model.load_state_dict(state["model"])
@@ -254,6 +261,7 @@ def main(argv=None):
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
     plt = load_pyplot()
     best_path, last_path = os.path.join(args.out, "best.ckpt"), os.path.join(args.out, "last.ckpt")
+    net = dp.wrap(model)  # DistributedDataParallel under --distributed: gradients averaged
     steps_per_epoch = min(len(train_loader), args.max_batches or len(train_loader))
     log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * steps_per_epoch)
 
@@ -263,11 +271,11 @@ def main(argv=None):
         mg.manual_seed(int(mg.randint(0, 2 ** 62, (1,), device="cpu").item()))
         train_loader.set_epoch(epoch - 1)
         t0 = time.time()
-        train_loss, train_acc = run_epoch(model, train_loader, loss_fn, optimizer, args.clip,
-                                          f"epoch {epoch}/{args.epochs}", args.max_batches,
-                                          args.progress, log or None)
-        val_loss, val_acc = run_epoch(model, dev_loader, loss_fn, desc="validation",
-                                      progress=args.progress)
+        train_loss, train_acc = dp.mean(run_epoch(net, train_loader, loss_fn, optimizer, args.clip,
+                                                  f"epoch {epoch}/{args.epochs}", args.max_batches,
+                                                  args.progress, log or None))
+        val_loss, val_acc = dp.mean(run_epoch(model, dev_loader, loss_fn, desc="validation",
+                                              progress=args.progress), len(dev_loader.dataset))
         history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
                         "val_loss": val_loss, "val_acc": val_acc, "seconds": time.time() - t0})
         improved = val_acc > best_acc
@@ -290,8 +298,9 @@ def main(argv=None):
         log.writer.close()
     best = mg.load(best_path)
     model.load_state_dict(best["model"])
-    test_loss, test_acc = run_epoch(model, make_loader(test_data, 256, False, pad), loss_fn,
-                                    desc="test", progress=args.progress)
+    test_shard = dp.eval_shard(test_data)
+    test_loss, test_acc = dp.mean(run_epoch(model, make_loader(test_shard, 256, False, pad), loss_fn,
+                                            desc="test", progress=args.progress), len(test_shard))
     write_metrics(args.out, history, {"config": config, "best_epoch": best_epoch,
                                       "best_val_acc": best_acc, "test_loss": test_loss,
                                       "test_acc": test_acc}, None)

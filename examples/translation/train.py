@@ -5,6 +5,7 @@ the classic PyTorch-tutorial configuration.
     python examples/translation/train.py --data-dir ../shared/data --out runs/translation
     python examples/translation/train.py --resume            # continue runs/translation/last.ckpt
     MINIGRAD_BACKEND=cupy python examples/translation/train.py   # on the GPU
+    mpiexec -n 2 python examples/translation/train.py --distributed   # 2 processes (DDP)
 
 Writes best.ckpt (weights, vocabularies, configuration), last.ckpt (plus optimizer and RNG state,
 for --resume), metrics.csv, metrics.json and loss_curve.png into --out. --resume continues a stopped
@@ -25,6 +26,7 @@ import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import DatasetNotFoundError, Vocab
+from minigrad.distributed.data_parallel import DataParallelContext
 from minigrad.utils import atomic_write, runs
 
 from data import DEFAULT_LANGS, PAD, PairDataset, build_vocab, load_pairs, make_loader
@@ -83,6 +85,8 @@ def parse_args(argv=None):
                    help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show tqdm progress bars")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the processes of `mpiexec -n N` (--batch-size is global)")
     args = p.parse_args(argv)
     src, tgt = DEFAULT_LANGS[args.dataset]
     args.src, args.tgt = args.src or src, args.tgt or tgt
@@ -217,13 +221,16 @@ def main(argv=None):
         if "out" not in explicit:  # the run goes on in the folder of its checkpoint
             args.out = os.path.dirname(path) or "."
         changed = runs.resume_options(args, resume["config"], explicit, fixed=FIXED,
-                                      ignore=("resume", "out", "progress"))
+                                      ignore=("resume", "out", "progress", "distributed"))
         print(f"resuming {path} after epoch {resume['epoch']} of {args.epochs}"
               + "".join(f"\n  changed: {note}" for note in changed))
         given = sys.argv[1:] if argv is None else argv  # a Ctrl-C before the next save continues
         PROGRESS.saved(path, resume["epoch"], runs.without_resume(given))  # with these options again
     PROGRESS.epochs = args.epochs
-    config = {k: v for k, v in vars(args).items() if k not in ("resume", "progress")}
+    config = {k: v for k, v in vars(args).items() if k not in ("resume", "progress", "distributed")}
+    dp = DataParallelContext(args.distributed)  # ranks > 0: no output, files in a temporary dir
+    args.out, args.progress = dp.private_out(args.out), args.progress and dp.is_main
+    args.tensorboard = args.tensorboard if dp.is_main else None
     os.makedirs(args.out, exist_ok=True)
     mg.manual_seed(args.seed)
 
@@ -239,10 +246,12 @@ def main(argv=None):
         src_vocab = build_vocab([s for s, _ in train_pairs], args.min_freq)
         tgt_vocab = build_vocab([t for _, t in train_pairs], args.min_freq)
     pad = tgt_vocab[PAD]
-    train_loader = make_loader(PairDataset(train_pairs, src_vocab, tgt_vocab, args.reverse_source),
-                               args.batch_size, pad, shuffle=True, seed=args.seed)
-    dev_loader = make_loader(PairDataset(dev_pairs, src_vocab, tgt_vocab, args.reverse_source),
-                             args.batch_size, pad, shuffle=False)
+    train_loader = dp.shard_loader(make_loader(
+        PairDataset(train_pairs, src_vocab, tgt_vocab, args.reverse_source), args.batch_size, pad,
+        shuffle=True, seed=args.seed))
+    dev_loader = make_loader(PairDataset(dp.eval_shard(dev_pairs), src_vocab, tgt_vocab,
+                                         args.reverse_source), args.batch_size, pad, shuffle=False)
+    dev_tokens = sum(len(t) - 1 for _, t in dev_loader.dataset.items)  # weight of this rank's loss
 
     model = model_from_config(config, src_vocab, tgt_vocab)
     if args.init_range > 0:
@@ -265,17 +274,19 @@ def main(argv=None):
     log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * len(train_loader))
     vocabs = {"src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(), "config": config}
     t_start = time.time()
+    net = dp.wrap(model)  # DistributedDataParallel under --distributed: gradients averaged
     for epoch in range(start + 1, args.epochs + 1):
         # CuPy's generator state cannot be saved, so each epoch re-seeds every generator from the
         # cpu one, whose state the checkpoints carry: a resumed run draws the same dropout masks.
         mg.manual_seed(int(mg.randint(0, 2 ** 62, (1,), device="cpu").item()))
         t0 = time.time()
         train_loader.set_epoch(epoch - 1)
-        train_loss = train_epoch(model, train_loader, criterion, optimizer, args,
-                                 f"epoch {epoch}/{args.epochs}", log or None)
-        valid_loss = evaluate_loss(model, dev_loader, criterion, args.eval_teacher_forcing)
+        train_loss, = dp.mean([train_epoch(net, train_loader, criterion, optimizer, args,
+                                           f"epoch {epoch}/{args.epochs}", log or None)])
+        valid_loss, = dp.mean([evaluate_loss(model, dev_loader, criterion,
+                                             args.eval_teacher_forcing)], dev_tokens)
         valid_tf = (valid_loss if args.eval_teacher_forcing >= 1.0
-                    else evaluate_loss(model, dev_loader, criterion, 1.0))
+                    else dp.mean([evaluate_loss(model, dev_loader, criterion, 1.0)], dev_tokens)[0])
         row = {"epoch": epoch, "train_loss": round(train_loss, 5),
                "train_ppl": round(perplexity(train_loss), 3), "valid_loss": round(valid_loss, 5),
                "valid_ppl": round(perplexity(valid_loss), 3), "valid_loss_tf": round(valid_tf, 5),
