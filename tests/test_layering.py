@@ -29,8 +29,8 @@ ALLOWED = {
     "minigrad.tensor": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
                         "minigrad.primitives", "minigrad._tensor_str", "minigrad.views"},
 }
-BELOW_OPS = {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode", "minigrad.autograd", "minigrad.primitives",
-             "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
+BELOW_OPS = {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode", "minigrad.autograd",
+             "minigrad.primitives", "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
 # minigrad.errors (exception classes that are also PyTorch's; it imports nothing) is the floor:
 # every layer may raise them
 ALLOWED["minigrad.errors"] = set()
