@@ -5,30 +5,20 @@ view / in-place bookkeeping is its base class `ViewTracking` (views.py); the mat
 (`t.sum()`, `a + b`, `t.add_(...)`) are bound onto the class by the table in `minigrad/ops/methods.py`.
 """
 import numbers
-import weakref
 
 from . import backend as B
 from ._tensor_str import tensor_repr
 from .errors import ShapeError
-from .autograd import backward as _run_backward, register_tensor_class
+from .autograd import register_tensor_class
 from .primitives import elementwise as E, index as I
 from .primitives.base import normalize_dim
 from .primitives.index import check_index_bounds
+from .tensor_autograd import AutogradMethods
 from .views import Version, ViewTracking, mark_view
 
 __all__ = ["Tensor", "tensor", "as_tensor", "from_numpy"]
 
 _ndarray = B.np.ndarray
-
-
-class _HookHandle:
-    def __init__(self, hooks, fn):
-        self.hooks, self.fn = hooks, fn
-
-    def remove(self):
-        """Unregister the hook."""
-        if self.fn in self.hooks:
-            self.hooks.remove(self.fn)
 
 
 def _to_array(data, dt, dev):
@@ -84,7 +74,7 @@ def _untensor(seq):
             else x for x in seq]
 
 
-class Tensor(ViewTracking):
+class Tensor(ViewTracking, AutogradMethods):
     """An n-dimensional array on cpu (NumPy) or cuda (CuPy) that records operations for autograd.
 
     Like ``torch.Tensor``: ``Tensor(2, 3)`` makes a (zero-filled) float32 tensor of that shape, and
@@ -438,67 +428,6 @@ class Tensor(ViewTracking):
     def new_empty(self, *size, dtype=None):
         """An (uninitialised: zero-filled) tensor of `size`."""
         return self.new_zeros(*size, dtype=dtype)
-
-    # -------------------------------------------------------------------------------- autograd
-    def backward(self, gradient=None, retain_graph=False, create_graph=False, inputs=None):
-        """Accumulate the gradient of this tensor into the .grad of every leaf that requires grad."""
-        if create_graph:
-            raise NotImplementedError("create_graph=True (higher-order gradients) is not supported")
-        _run_backward([self], [gradient], retain_graph=bool(retain_graph), inputs=inputs)
-
-    def requires_grad_(self, requires_grad=True):
-        """Set requires_grad in place and return self."""
-        self.requires_grad = requires_grad
-        return self
-
-    def retain_grad(self):
-        """Keep .grad for this non-leaf tensor after backward."""
-        if self.grad_fn is None:
-            if not self.requires_grad:
-                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-            return
-        node = self.grad_fn
-        if node._retained is None:
-            node._retained = {}
-        node._retained[self._output_nr] = weakref.ref(self)
-
-    @property
-    def retains_grad(self):
-        node = self.grad_fn
-        return bool(node is not None and node._retained and self._output_nr in node._retained)
-
-    def register_hook(self, hook):
-        """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces it."""
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            hooks = self._hooks
-        else:
-            node = self.grad_fn
-            if node._hooks is None:
-                node._hooks = {}
-            hooks = node._hooks.setdefault(self._output_nr, [])
-        hooks.append(hook)
-        return _HookHandle(hooks, hook)
-
-    def register_post_accumulate_grad_hook(self, hook):
-        """Call hook(tensor) on a leaf right after backward has accumulated into its .grad.
-
-        Fires as soon as this leaf's last gradient contribution arrives, while the rest of the
-        backward pass continues (DistributedDataParallel starts its all-reduces this way).
-        """
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
-        if self._hooks is None:
-            self._hooks = []
-        from .autograd import PostAccumulateGradHook
-        wrapped = PostAccumulateGradHook(hook)
-        self._hooks.append(wrapped)
-        return _HookHandle(self._hooks, wrapped)
 
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):

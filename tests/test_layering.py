@@ -1,6 +1,6 @@
 """The core's layering, checked from the source with `ast` (nothing is imported to check it).
 
-    backend, grad_mode, errors  <-  autograd  <-  primitives/*  <-  views, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
+    backend, grad_mode, errors  <-  autograd  <-  primitives/*  <-  views, tensor_autograd, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
 
 A module may import only from its own layer or the layers below it, there is no import cycle
 anywhere in minigrad/ (module-level and function-level imports alike), and no module writes into
@@ -26,11 +26,14 @@ ALLOWED = {
     "minigrad._tensor_str": {"minigrad.backend"},
     "minigrad.views": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
                        "minigrad.primitives"},
+    "minigrad.tensor_autograd": {"minigrad.autograd"},
     "minigrad.tensor": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
-                        "minigrad.primitives", "minigrad._tensor_str", "minigrad.views"},
+                        "minigrad.primitives", "minigrad._tensor_str", "minigrad.views",
+                        "minigrad.tensor_autograd"},
 }
 BELOW_OPS = {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode", "minigrad.autograd",
-             "minigrad.primitives", "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
+             "minigrad.primitives", "minigrad._tensor_str", "minigrad.views", "minigrad.tensor_autograd", "minigrad.tensor",
+             "minigrad.ops"}
 # minigrad.errors (exception classes that are also PyTorch's; it imports nothing) is the floor:
 # every layer may raise them
 ALLOWED["minigrad.errors"] = set()
@@ -176,7 +179,7 @@ def test_primitives_never_import_tensor_ops_or_nn():
     prims = {m: d for m, d in graph.items() if m.startswith("minigrad.primitives")}
     assert len(prims) >= 9  # base, elementwise, reduce, shape, index, matmul, nn, recurrent(+cuda)
     for mod, deps in prims.items():
-        assert not {d for d in deps if d.split(".")[1] in ("tensor", "ops", "nn", "views")}, mod
+        assert not {d for d in deps if d.split(".")[1] in ("tensor", "tensor_autograd", "ops", "nn", "views")}, mod
 
 
 def test_tensor_imports_only_the_layers_below():
