@@ -21,7 +21,31 @@ def _empty(shape, device, dtype):
 
 
 class Linear(Module):
-    """y = x W^T + b: input (*, in_features) -> (*, out_features); weight (out, in), bias (out,)."""
+    r"""Applies an affine map to the last dimension: :math:`y = x W^T + b`.
+
+    Args:
+        in_features: size of each input sample (the last dimension of the input).
+        out_features: size of each output sample.
+        bias: if False, the layer learns no additive bias. Default: True.
+        device: where the parameters live (None: the default device).
+        dtype: dtype of the parameters (None: the default float dtype).
+
+    Shape:
+        - Input: :math:`(*, H_{in})`, where :math:`*` is any number of leading dims (also none)
+          and :math:`H_{in} = \text{in\_features}`.
+        - Output: :math:`(*, H_{out})`, the leading dims unchanged, :math:`H_{out} = \text{out\_features}`.
+
+    Attributes:
+        weight: learnable, shape (out_features, in_features), drawn from
+            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})` with :math:`k = 1 / \text{in\_features}`.
+        bias: learnable, shape (out_features,), same distribution; None when bias=False.
+
+    Example:
+        >>> layer = nn.Linear(20, 30)
+        >>> x = minigrad.randn(128, 20)
+        >>> layer(x).shape
+        (128, 30)
+    """
 
     def __init__(self, in_features: int, out_features: int, bias: Any = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -58,7 +82,21 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """Returns its input unchanged (constructor arguments are ignored, as in PyTorch)."""
+    """A placeholder layer that returns its input unchanged: :math:`y = x`.
+
+    Args:
+        *args: accepted and ignored (so it can stand in for any layer), as in PyTorch.
+        **kwargs: accepted and ignored.
+
+    Shape:
+        - Input: :math:`(*)`, any shape.
+        - Output: :math:`(*)`, the same shape (the same Tensor object).
+
+    Example:
+        >>> x = minigrad.randn(2, 3)
+        >>> nn.Identity(54, unused="ignored")(x) is x
+        True
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -69,7 +107,23 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Merges dims start_dim..end_dim into one: (N, *dims) -> (N, prod(dims)) by default."""
+    r"""Flattens a contiguous range of dims into one (a reshape, no copy when possible).
+
+    Args:
+        start_dim: first dim to flatten. Default: 1 (keeps the batch dim).
+        end_dim: last dim to flatten, inclusive; negative counts from the end. Default: -1.
+
+    Shape:
+        - Input: :math:`(*, S_{start}, \ldots, S_{end}, *)`.
+        - Output: :math:`(*, \prod_{i=start}^{end} S_i, *)`.
+
+    Example:
+        >>> x = minigrad.randn(32, 1, 5, 5)
+        >>> nn.Flatten()(x).shape
+        (32, 25)
+        >>> nn.Flatten(0, 2)(x).shape
+        (160, 5)
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -85,7 +139,21 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Splits dimension `dim` into `unflattened_size`: (*, prod(sizes), *) -> (*, *sizes, *)."""
+    r"""Splits one dim into several, the inverse of :class:`Flatten`.
+
+    Args:
+        dim: the dim to split (negative counts from the end).
+        unflattened_size: the new sizes; their product must equal the size of ``dim``.
+
+    Shape:
+        - Input: :math:`(*, S_{dim}, *)`.
+        - Output: :math:`(*, U_1, \ldots, U_n, *)` with :math:`\prod_i U_i = S_{dim}`.
+
+    Example:
+        >>> x = minigrad.randn(2, 50)
+        >>> nn.Unflatten(1, (2, 5, 5))(x).shape
+        (2, 2, 5, 5)
+    """
 
     def __init__(self, dim: Optional[int], unflattened_size: Any) -> None:
         super().__init__()

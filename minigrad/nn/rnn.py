@@ -202,7 +202,33 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """Elman cell h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu): input (B, I) or (I,)."""
+    r"""One step of an Elman RNN: :math:`h' = \tanh(x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh})`.
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
+        device: where the parameters live. dtype: their floating dtype.
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hidden: (B, hidden_size) or (hidden_size,); zeros if not given.
+        - output: h', the same shapes as the state.
+
+    Attributes:
+        weight_ih: (1*hidden_size, input_size). weight_hh: (1*hidden_size, hidden_size).
+        bias_ih, bias_hh: (1*hidden_size,). All drawn from
+        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> cell = nn.RNNCell(10, 20)
+        >>> x, h = minigrad.randn(6, 3, 10), minigrad.zeros(3, 20)
+        >>> for t in range(6):
+        ...     h = cell(x[t], h)
+        >>> h.shape
+        (3, 20)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device: Any = None, dtype: Any = None) -> None:
@@ -220,7 +246,40 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """LSTM cell: input (B, I) or (I,), (h, c) -> (h', c'), gates i, f, g, o (see lstm_cell)."""
+    r"""One LSTM step, the equations of :class:`LSTM` for a single time step:
+
+    .. math::
+        \begin{array}{ll}
+        i, f, o = \sigma(\cdot), \; g = \tanh(\cdot) \text{ of the four chunks of }
+            x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh} \\
+        c' = f \odot c + i \odot g, \qquad h' = o \odot \tanh(c')
+        \end{array}
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        device: where the parameters live. dtype: their floating dtype.
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hx = (h, c): (B, hidden_size) or (hidden_size,), each; zeros if not given.
+        - output: (h', c'), the same shapes as the state.
+
+    Attributes:
+        weight_ih: (4*hidden_size, input_size). weight_hh: (4*hidden_size, hidden_size).
+        bias_ih, bias_hh: (4*hidden_size,). All drawn from
+        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> cell = nn.LSTMCell(10, 20)
+        >>> x = minigrad.randn(6, 3, 10)
+        >>> h, c = minigrad.zeros(3, 20), minigrad.zeros(3, 20)
+        >>> for t in range(6):
+        ...     h, c = cell(x[t], (h, c))
+        >>> h.shape, c.shape
+        ((3, 20), (3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -234,7 +293,38 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """GRU cell: input (B, I) or (I,), h -> h', gates r, z, n (see gru_cell)."""
+    r"""One GRU step, the equations of :class:`GRU` for a single time step:
+
+    .. math::
+        \begin{array}{ll}
+        r = \sigma(x W_{ir}^T + b_{ir} + h W_{hr}^T + b_{hr}), \;
+        z = \sigma(x W_{iz}^T + b_{iz} + h W_{hz}^T + b_{hz}) \\
+        n = \tanh(x W_{in}^T + b_{in} + r \odot (h W_{hn}^T + b_{hn})), \;
+        h' = (1 - z) \odot n + z \odot h
+        \end{array}
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        device: where the parameters live. dtype: their floating dtype.
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hidden: (B, hidden_size) or (hidden_size,); zeros if not given.
+        - output: h', the same shapes as the state.
+
+    Attributes:
+        weight_ih: (3*hidden_size, input_size). weight_hh: (3*hidden_size, hidden_size).
+        bias_ih, bias_hh: (3*hidden_size,). All drawn from
+        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> cell = nn.GRUCell(10, 20)
+        >>> h = cell(minigrad.randn(3, 10))
+        >>> h.shape
+        (3, 20)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -524,7 +614,54 @@ def _reject_proj_size(proj_size):
 
 
 class RNN(RNNBase):
-    """Multi-layer Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (or relu)."""
+    r"""Multi-layer Elman RNN. For each element of the sequence, each layer computes
+
+    .. math::
+        h_t = \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})
+
+    (ReLU instead of tanh with nonlinearity='relu'), where :math:`x_t` is the input at time t (the
+    previous layer's output for layers above the first) and :math:`h_{t-1}` the state at t-1.
+
+    Args:
+        input_size: number of features in the input :math:`x_t`.
+        hidden_size: number of features in the hidden state :math:`h_t`.
+        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+            Default: 1.
+        nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live. dtype: their floating dtype.
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+        - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
+          not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's :math:`h_t` for every t, both directions concatenated.
+        - h_n: like h_0, the final state of every layer and direction.
+
+    Attributes:
+        weight_ih_l[k]: layer k's input-hidden weights, (1*H, input_size) for k = 0, else
+            (1*H, D*H_out). weight_hh_l[k]: (1*H, H_out). bias_ih_l[k], bias_hh_l[k]: (1*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> rnn = nn.RNN(10, 20, num_layers=2)
+        >>> x = minigrad.randn(5, 3, 10)
+        >>> output, h_n = rnn(x, minigrad.zeros(2, 3, 20))
+        >>> output.shape, h_n.shape
+        ((5, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
@@ -543,7 +680,62 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Multi-layer LSTM (gates i, f, g, o; see lstm_cell); returns output, (h_n, c_n)."""
+    r"""Multi-layer long short-term memory (LSTM). For each element of the sequence, each layer computes
+
+    .. math::
+        \begin{array}{ll}
+        i_t = \sigma(x_t W_{ii}^T + b_{ii} + h_{t-1} W_{hi}^T + b_{hi}) \\
+        f_t = \sigma(x_t W_{if}^T + b_{if} + h_{t-1} W_{hf}^T + b_{hf}) \\
+        g_t = \tanh(x_t W_{ig}^T + b_{ig} + h_{t-1} W_{hg}^T + b_{hg}) \\
+        o_t = \sigma(x_t W_{io}^T + b_{io} + h_{t-1} W_{ho}^T + b_{ho}) \\
+        c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
+        h_t = o_t \odot \tanh(c_t)
+        \end{array}
+
+    with input, forget, cell and output gates i, f, g, o (stored in that order in the weights),
+    :math:`\sigma` the sigmoid and :math:`\odot` the elementwise product. With proj_size > 0 the
+    hidden state is projected, :math:`h_t = (o_t \odot \tanh(c_t)) W_{hr}^T`, of size proj_size.
+
+    Args:
+        input_size: number of features in the input :math:`x_t`.
+        hidden_size: number of features in the hidden state :math:`h_t`.
+        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+            Default: 1.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live. dtype: their floating dtype.
+        proj_size: if > 0, project h_t to this size with weight_hr_l[k] (proj_size, H). Default: 0.
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+        - (h_0, c_0): (num_layers * D, B, H_out for h, H for c) or, unbatched, (num_layers * D, H_out for h, H for c); zeros if
+          not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's :math:`h_t` for every t, both directions concatenated.
+        - (h_n, c_n): like (h_0, c_0), the final state of every layer and direction.
+
+    Attributes:
+        weight_ih_l[k]: layer k's input-hidden weights, (4*H, input_size) for k = 0, else
+            (4*H, D*H_out). weight_hh_l[k]: (4*H, H_out). bias_ih_l[k], bias_hh_l[k]: (4*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> lstm = nn.LSTM(10, 20, batch_first=True, bidirectional=True)
+        >>> x = minigrad.randn(3, 5, 10)
+        >>> output, (h_n, c_n) = lstm(x)
+        >>> output.shape, h_n.shape, c_n.shape
+        ((3, 5, 40), (2, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -553,7 +745,56 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Multi-layer GRU (gates r, z, n; see gru_cell); returns output, h_n."""
+    r"""Multi-layer gated recurrent unit (GRU). For each element of the sequence, each layer computes
+
+    .. math::
+        \begin{array}{ll}
+        r_t = \sigma(x_t W_{ir}^T + b_{ir} + h_{t-1} W_{hr}^T + b_{hr}) \\
+        z_t = \sigma(x_t W_{iz}^T + b_{iz} + h_{t-1} W_{hz}^T + b_{hz}) \\
+        n_t = \tanh(x_t W_{in}^T + b_{in} + r_t \odot (h_{t-1} W_{hn}^T + b_{hn})) \\
+        h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}
+        \end{array}
+
+    with reset, update and new gates r, z, n (stored in that order in the weights).
+
+    Args:
+        input_size: number of features in the input :math:`x_t`.
+        hidden_size: number of features in the hidden state :math:`h_t`.
+        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+            Default: 1.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live. dtype: their floating dtype.
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+        - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
+          not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's :math:`h_t` for every t, both directions concatenated.
+        - h_n: like h_0, the final state of every layer and direction.
+
+    Attributes:
+        weight_ih_l[k]: layer k's input-hidden weights, (3*H, input_size) for k = 0, else
+            (3*H, D*H_out). weight_hh_l[k]: (3*H, H_out). bias_ih_l[k], bias_hh_l[k]: (3*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+
+    Example:
+        >>> gru = nn.GRU(10, 20, num_layers=2)
+        >>> output, h_n = gru(minigrad.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        ((5, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,

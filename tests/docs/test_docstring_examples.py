@@ -1,0 +1,52 @@
+"""Run every ``>>>`` example in the public modules' docstrings, so the API reference cannot rot.
+
+Each module's examples run with doctest (ELLIPSIS and NORMALIZE_WHITESPACE) after
+``minigrad.manual_seed(0)``, with ``minigrad``, ``nn`` and ``F`` (``minigrad.nn.functional``) already
+imported.  A docstring example that prints a random value must seed it itself.
+"""
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import minigrad
+
+PACKAGES = ["minigrad.nn", "minigrad.optim", "minigrad.data", "minigrad.ops"]
+EXTRA = ["minigrad", "minigrad.creation", "minigrad.nn.utils.rnn", "minigrad.nn.utils.clip_grad"]
+
+
+def public_modules():
+    names = list(EXTRA)
+    for pkg in PACKAGES:
+        module = importlib.import_module(pkg)
+        names.append(pkg)
+        names += [f"{pkg}.{info.name}" for info in pkgutil.iter_modules(module.__path__)
+                  if not info.name.startswith("_") and not info.ispkg]
+    return sorted(set(names))
+
+
+MODULES = public_modules()
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def test_examples_exist_where_promised():
+    """The layers, losses and optimizers carry examples (a finder that found nothing would pass)."""
+    found = {t.name for m in ("minigrad.nn.linear", "minigrad.nn.rnn")
+             for t in doctest.DocTestFinder().find(importlib.import_module(m)) if t.examples}
+    assert {"minigrad.nn.linear.Linear", "minigrad.nn.rnn.LSTM"} <= found
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(name)
+    globs = {"minigrad": minigrad, "nn": minigrad.nn, "F": minigrad.nn.functional}
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    for test in finder.find(module, name, globs=globs):
+        if test.examples:
+            minigrad.manual_seed(0)
+            runner.run(test)
+    failed, _ = runner.summarize(verbose=False)
+    assert failed == 0, f"{failed} docstring example(s) failed in {name} (doctest output above)"
