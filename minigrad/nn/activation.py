@@ -12,14 +12,14 @@ __all__ = ["ReLU", "LeakyReLU", "ELU", "SiLU", "Softplus", "Tanh", "Sigmoid", "G
 
 
 class ReLU(Module):
-    r"""Rectified linear unit, elementwise: :math:`\text{ReLU}(x) = \max(0, x)`.
+    """Rectified linear unit, elementwise: `ReLU(x) = max(0, x)`.
 
     Args:
         inplace: if True, overwrite the input with the result. Default: False.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.ReLU()(minigrad.tensor([-1.0, 0.0, 2.0]))
@@ -39,15 +39,15 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    r"""Leaky ReLU, elementwise: :math:`x` where :math:`x > 0`, else :math:`\text{negative\_slope} \cdot x`.
+    """Leaky ReLU, elementwise: `x` where `x > 0`, else `negative_slope · x`.
 
     Args:
         negative_slope: slope for negative inputs. Default: 0.01.
         inplace: if True, overwrite the input with the result. Default: False.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.LeakyReLU(0.1)(minigrad.tensor([-2.0, 3.0]))
@@ -68,15 +68,15 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    r"""Exponential linear unit, elementwise: :math:`x` where :math:`x > 0`, else :math:`\alpha (e^x - 1)`.
+    """Exponential linear unit, elementwise: `x` where `x > 0`, else `α (exp(x) - 1)`.
 
     Args:
-        alpha: the value the negative side tends to is :math:`-\alpha`. Default: 1.0.
+        alpha: the value the negative side tends to is `-α`. Default: 1.0.
         inplace: if True, overwrite the input with the result. Default: False.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.ELU()(minigrad.tensor([-1.0, 1.0]))
@@ -97,14 +97,14 @@ class ELU(Module):
 
 
 class SiLU(Module):
-    r"""Sigmoid-weighted linear unit (swish), elementwise: :math:`\text{SiLU}(x) = x \cdot \sigma(x)`.
+    """Sigmoid-weighted linear unit (swish), elementwise: `SiLU(x) = x · σ(x)`.
 
     Args:
         inplace: if True, overwrite the input with the result. Default: False.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.SiLU()(minigrad.tensor([0.0, 1.0]))
@@ -124,18 +124,18 @@ class SiLU(Module):
 
 
 class Softplus(Module):
-    r"""Smooth ReLU, elementwise: :math:`\text{Softplus}(x) = \frac{1}{\beta} \log(1 + e^{\beta x})`.
+    """Smooth ReLU, elementwise: `Softplus(x) = log(1 + exp(β x)) / β`.
 
-    Where :math:`\beta x > \text{threshold}` the result is :math:`x` itself (the two agree to float
+    Where `β x > threshold` the result is `x` itself (the two agree to float
     precision there, and the exponential would overflow).
 
     Args:
-        beta: sharpness :math:`\beta`. Default: 1.0.
+        beta: sharpness `β`. Default: 1.0.
         threshold: above it, the function is linear. Default: 20.0.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.Softplus()(minigrad.tensor([0.0, 30.0]))
@@ -156,13 +156,13 @@ class Softplus(Module):
 
 
 class Tanh(Module):
-    r"""Hyperbolic tangent, elementwise: :math:`\tanh(x) = \frac{e^x - e^{-x}}{e^x + e^{-x}}`.
+    """Hyperbolic tangent, elementwise: `tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))`.
 
-    Its gradient is :math:`1 - \tanh^2(x)`, computed from the saved output.
+    Its gradient is `1 - tanh^2(x)`, computed from the saved output.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.Tanh()(minigrad.tensor([0.0, 1.0]))
@@ -175,13 +175,13 @@ class Tanh(Module):
 
 
 class Sigmoid(Module):
-    r"""Logistic sigmoid, elementwise: :math:`\sigma(x) = \frac{1}{1 + e^{-x}}`.
+    """Logistic sigmoid, elementwise: `σ(x) = 1 / (1 + exp(-x))`.
 
-    Its gradient is :math:`\sigma(x)(1 - \sigma(x))`, computed from the saved output.
+    Its gradient is `σ(x)(1 - σ(x))`, computed from the saved output.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.Sigmoid()(minigrad.tensor([0.0, 2.0]))
@@ -194,18 +194,18 @@ class Sigmoid(Module):
 
 
 class GELU(Module):
-    r"""Gaussian error linear unit, elementwise: :math:`\text{GELU}(x) = x \cdot \Phi(x)`.
+    """Gaussian error linear unit, elementwise: `GELU(x) = x · Φ(x)`.
 
-    :math:`\Phi` is the standard normal CDF, :math:`\Phi(x) = \frac{1}{2}(1 + \text{erf}(x / \sqrt{2}))`.
+    `Φ` is the standard normal CDF, `Φ(x) = (1 + erf(x / √2)) / 2`.
     With ``approximate='tanh'``:
-    :math:`\frac{x}{2} (1 + \tanh(\sqrt{2/\pi}\,(x + 0.044715 x^3)))`.
+    `x / 2 (1 + tanh(√(2/π) (x + 0.044715 x^3)))`.
 
     Args:
         approximate: ``'none'`` (exact, default) or ``'tanh'``.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.GELU()(minigrad.tensor([-1.0, 0.0, 1.0]))
@@ -225,7 +225,7 @@ class GELU(Module):
 
 
 class Softmax(Module):
-    r"""Softmax along one dim: :math:`\text{Softmax}(x_i) = \frac{e^{x_i}}{\sum_j e^{x_j}}`.
+    """Softmax along one dim: `Softmax(x_i) = exp(x_i) / Σ_j exp(x_j)`.
 
     Every slice along ``dim`` becomes a probability vector (entries in [0, 1], summing to 1). The
     maximum is subtracted first, so large inputs do not overflow.
@@ -235,8 +235,8 @@ class Softmax(Module):
             input, else 1) and warns.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.Softmax(dim=1)(minigrad.tensor([[1.0, 2.0, 3.0]]))
@@ -256,17 +256,17 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    r"""Log of softmax along one dim: :math:`\text{LogSoftmax}(x_i) = x_i - \log \sum_j e^{x_j}`.
+    """Log of softmax along one dim: `LogSoftmax(x_i) = x_i - log Σ_j exp(x_j)`.
 
     Computed as above (with the maximum subtracted), which is more accurate than ``log(softmax(x))``;
-    pair it with :class:`NLLLoss`, or use :class:`CrossEntropyLoss` on the logits directly.
+    pair it with `NLLLoss`, or use `CrossEntropyLoss` on the logits directly.
 
     Args:
         dim: the dim to normalise over (None: PyTorch's legacy default, with a warning).
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> nn.LogSoftmax(dim=1)(minigrad.tensor([[1.0, 2.0, 3.0]]))

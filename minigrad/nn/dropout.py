@@ -11,10 +11,9 @@ __all__ = ["Dropout"]
 
 
 class Dropout(Module):
-    r"""Inverted dropout: in training, zeroes each element with probability p and scales the rest.
+    """Inverted dropout: in training, zeroes each element with probability p and scales the rest.
 
-    .. math::
-        y_i = \frac{m_i x_i}{1 - p}, \quad m_i \sim \text{Bernoulli}(1 - p)
+        y_i = (m_i x_i) / (1 - p),     m_i ~ Bernoulli(1 - p)
 
     so the expected value of every output equals its input. In eval mode (``module.eval()``) the
     layer is the identity. The mask comes from minigrad's generator (see ``minigrad.manual_seed``).
@@ -24,8 +23,8 @@ class Dropout(Module):
         inplace: if True, overwrite the input instead of allocating the result. Default: False.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape.
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
 
     Example:
         >>> drop = nn.Dropout(p=0.5)

@@ -13,7 +13,7 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    r"""A lookup table: each integer index selects one learnable row, :math:`y_{\ldots} = W[x_{\ldots}]`.
+    """A lookup table: each integer index selects one learnable row, `out[..., :] = weight[input[...], :]`.
 
     Args:
         num_embeddings: number of rows (the vocabulary size); indices must lie in [0, num_embeddings).
@@ -26,14 +26,15 @@ class Embedding(Module):
         scale_grad_by_freq: if True, each row's gradient is divided by how often its index occurs in
             the mini-batch. Default: False.
         sparse: accepted for PyTorch compatibility; the gradient is always dense here.
-        device: where the weight lives. dtype: its floating dtype.
+        device: where the weight lives (None: the default device).
+        dtype: its floating dtype (None: the default float dtype).
 
     Shape:
-        - Input: :math:`(*)`, an integer (int32/int64) Tensor of any shape.
-        - Output: :math:`(*, \text{embedding\_dim})`.
+        - Input: `(*)`, an integer (int32/int64) Tensor of any shape.
+        - Output: `(*, embedding_dim)`.
 
     Attributes:
-        weight: learnable, shape (num_embeddings, embedding_dim), drawn from :math:`\mathcal{N}(0, 1)`.
+        weight: learnable, shape (num_embeddings, embedding_dim), drawn from `N(0, 1)`.
 
     Example:
         >>> emb = nn.Embedding(10, 3, padding_idx=0)
@@ -105,7 +106,7 @@ class Embedding(Module):
         Args:
             embeddings: (num_embeddings, embedding_dim) Tensor; becomes ``weight``.
             freeze: if True (default), the weight does not require grad (it is not trained).
-            padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: as in :class:`Embedding`.
+            padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: as in `Embedding`.
 
         Example:
             >>> weight = minigrad.tensor([[1.0, 2.3, 3.0], [4.0, 5.1, 6.3]])

@@ -21,7 +21,7 @@ def _empty(shape, device, dtype):
 
 
 class Linear(Module):
-    r"""Applies an affine map to the last dimension: :math:`y = x W^T + b`.
+    """Applies an affine map to the last dimension: `y = x W^T + b`.
 
     Args:
         in_features: size of each input sample (the last dimension of the input).
@@ -31,13 +31,13 @@ class Linear(Module):
         dtype: dtype of the parameters (None: the default float dtype).
 
     Shape:
-        - Input: :math:`(*, H_{in})`, where :math:`*` is any number of leading dims (also none)
-          and :math:`H_{in} = \text{in\_features}`.
-        - Output: :math:`(*, H_{out})`, the leading dims unchanged, :math:`H_{out} = \text{out\_features}`.
+        - Input: `(*, H_in)`, where `*` is any number of leading dims (also none)
+          and `H_in = in_features`.
+        - Output: `(*, H_out)`, the leading dims unchanged, `H_out = out_features`.
 
     Attributes:
         weight: learnable, shape (out_features, in_features), drawn from
-            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})` with :math:`k = 1 / \text{in\_features}`.
+            `U(-√k, √k)` with `k = 1 / in_features`.
         bias: learnable, shape (out_features,), same distribution; None when bias=False.
 
     Example:
@@ -82,15 +82,15 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """A placeholder layer that returns its input unchanged: :math:`y = x`.
+    """A placeholder layer that returns its input unchanged: `y = x`.
 
     Args:
         *args: accepted and ignored (so it can stand in for any layer), as in PyTorch.
         **kwargs: accepted and ignored.
 
     Shape:
-        - Input: :math:`(*)`, any shape.
-        - Output: :math:`(*)`, the same shape (the same Tensor object).
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape (the same Tensor object).
 
     Example:
         >>> x = minigrad.randn(2, 3)
@@ -107,15 +107,15 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    r"""Flattens a contiguous range of dims into one (a reshape, no copy when possible).
+    """Flattens a contiguous range of dims into one (a reshape, no copy when possible).
 
     Args:
         start_dim: first dim to flatten. Default: 1 (keeps the batch dim).
         end_dim: last dim to flatten, inclusive; negative counts from the end. Default: -1.
 
     Shape:
-        - Input: :math:`(*, S_{start}, \ldots, S_{end}, *)`.
-        - Output: :math:`(*, \prod_{i=start}^{end} S_i, *)`.
+        - Input: `(*, S_start, ..., S_end, *)`.
+        - Output: `(*, S_start · ... · S_end, *)`.
 
     Example:
         >>> x = minigrad.randn(32, 1, 5, 5)
@@ -139,15 +139,15 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    r"""Splits one dim into several, the inverse of :class:`Flatten`.
+    """Splits one dim into several, the inverse of `Flatten`.
 
     Args:
         dim: the dim to split (negative counts from the end).
         unflattened_size: the new sizes; their product must equal the size of ``dim``.
 
     Shape:
-        - Input: :math:`(*, S_{dim}, *)`.
-        - Output: :math:`(*, U_1, \ldots, U_n, *)` with :math:`\prod_i U_i = S_{dim}`.
+        - Input: `(*, S_dim, *)`.
+        - Output: `(*, U_1, ..., U_n, *)` with `U_1 · ... · U_n = S_dim`.
 
     Example:
         >>> x = minigrad.randn(2, 50)

@@ -14,23 +14,23 @@ __all__ = ["LayerNorm"]
 
 
 class LayerNorm(Module):
-    r"""Layer normalisation (Ba et al., 2016) over the trailing dims given by ``normalized_shape``:
+    """Layer normalisation (Ba et al., 2016) over the trailing dims given by ``normalized_shape``:
 
-    .. math::
-        y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \cdot \gamma + \beta
+        y = (x - E[x]) / √(Var[x] + ε) · γ + β
 
     The mean and the biased variance are taken over the last ``len(normalized_shape)`` dims of each
-    sample; :math:`\gamma` (weight) and :math:`\beta` (bias) are learnable, of shape normalized_shape.
+    sample; `γ` (weight) and `β` (bias) are learnable, of shape normalized_shape.
 
     Args:
         normalized_shape: int or tuple, the trailing shape to normalise over.
         eps: added to the variance for numerical stability. Default: 1e-5.
         elementwise_affine: if True (default), learn weight (init 1) and bias (init 0).
         bias: if False, learn no bias (only when elementwise_affine). Default: True.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
-        - Input: :math:`(*, \text{normalized\_shape})`.
+        - Input: `(*, normalized_shape)`.
         - Output: the same shape as the input.
 
     Example:

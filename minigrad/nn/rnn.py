@@ -202,14 +202,15 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    r"""One step of an Elman RNN: :math:`h' = \tanh(x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh})`.
+    """One step of an Elman RNN: `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`.
 
     Args:
         input_size: number of features in the input x.
         hidden_size: number of features in the hidden state h.
         bias: if False, the cell has no b_ih / b_hh. Default: True.
         nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
         - input: (B, input_size) or, unbatched, (input_size,).
@@ -217,9 +218,11 @@ class RNNCell(RNNCellBase):
         - output: h', the same shapes as the state.
 
     Attributes:
-        weight_ih: (1*hidden_size, input_size). weight_hh: (1*hidden_size, hidden_size).
-        bias_ih, bias_hh: (1*hidden_size,). All drawn from
-        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+        weight_ih: (1*hidden_size, input_size), learnable.
+        weight_hh: (1*hidden_size, hidden_size), learnable.
+        bias_ih: (1*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
 
     Example:
         >>> cell = nn.RNNCell(10, 20)
@@ -246,20 +249,18 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    r"""One LSTM step, the equations of :class:`LSTM` for a single time step:
+    """One LSTM step, the equations of `LSTM` for a single time step:
 
-    .. math::
-        \begin{array}{ll}
-        i, f, o = \sigma(\cdot), \; g = \tanh(\cdot) \text{ of the four chunks of }
-            x W_{ih}^T + b_{ih} + h W_{hh}^T + b_{hh} \\
-        c' = f \odot c + i \odot g, \qquad h' = o \odot \tanh(c')
-        \end{array}
+        i, f, o = σ(·),   g = tanh(·)  of the four chunks of
+            x W_ih^T + b_ih + h W_hh^T + b_hh
+        c' = f ⊙ c + i ⊙ g,      h' = o ⊙ tanh(c')
 
     Args:
         input_size: number of features in the input x.
         hidden_size: number of features in the hidden state h.
         bias: if False, the cell has no b_ih / b_hh. Default: True.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
         - input: (B, input_size) or, unbatched, (input_size,).
@@ -267,9 +268,11 @@ class LSTMCell(RNNCellBase):
         - output: (h', c'), the same shapes as the state.
 
     Attributes:
-        weight_ih: (4*hidden_size, input_size). weight_hh: (4*hidden_size, hidden_size).
-        bias_ih, bias_hh: (4*hidden_size,). All drawn from
-        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+        weight_ih: (4*hidden_size, input_size), learnable.
+        weight_hh: (4*hidden_size, hidden_size), learnable.
+        bias_ih: (4*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
 
     Example:
         >>> cell = nn.LSTMCell(10, 20)
@@ -293,21 +296,19 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    r"""One GRU step, the equations of :class:`GRU` for a single time step:
+    """One GRU step, the equations of `GRU` for a single time step:
 
-    .. math::
-        \begin{array}{ll}
-        r = \sigma(x W_{ir}^T + b_{ir} + h W_{hr}^T + b_{hr}), \;
-        z = \sigma(x W_{iz}^T + b_{iz} + h W_{hz}^T + b_{hz}) \\
-        n = \tanh(x W_{in}^T + b_{in} + r \odot (h W_{hn}^T + b_{hn})), \;
-        h' = (1 - z) \odot n + z \odot h
-        \end{array}
+        r = σ(x W_ir^T + b_ir + h W_hr^T + b_hr),
+        z = σ(x W_iz^T + b_iz + h W_hz^T + b_hz)
+        n = tanh(x W_in^T + b_in + r ⊙ (h W_hn^T + b_hn)),
+        h' = (1 - z) ⊙ n + z ⊙ h
 
     Args:
         input_size: number of features in the input x.
         hidden_size: number of features in the hidden state h.
         bias: if False, the cell has no b_ih / b_hh. Default: True.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
         - input: (B, input_size) or, unbatched, (input_size,).
@@ -315,9 +316,11 @@ class GRUCell(RNNCellBase):
         - output: h', the same shapes as the state.
 
     Attributes:
-        weight_ih: (3*hidden_size, input_size). weight_hh: (3*hidden_size, hidden_size).
-        bias_ih, bias_hh: (3*hidden_size,). All drawn from
-        :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+        weight_ih: (3*hidden_size, input_size), learnable.
+        weight_hh: (3*hidden_size, hidden_size), learnable.
+        bias_ih: (3*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
 
     Example:
         >>> cell = nn.GRUCell(10, 20)
@@ -614,18 +617,17 @@ def _reject_proj_size(proj_size):
 
 
 class RNN(RNNBase):
-    r"""Multi-layer Elman RNN. For each element of the sequence, each layer computes
+    """Multi-layer Elman RNN. For each element of the sequence, each layer computes
 
-    .. math::
-        h_t = \tanh(x_t W_{ih}^T + b_{ih} + h_{t-1} W_{hh}^T + b_{hh})
+        h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)
 
-    (ReLU instead of tanh with nonlinearity='relu'), where :math:`x_t` is the input at time t (the
-    previous layer's output for layers above the first) and :math:`h_{t-1}` the state at t-1.
+    (ReLU instead of tanh with nonlinearity='relu'), where `x_t` is the input at time t (the
+    previous layer's output for layers above the first) and `h_(t-1)` the state at t-1.
 
     Args:
-        input_size: number of features in the input :math:`x_t`.
-        hidden_size: number of features in the hidden state :math:`h_t`.
-        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
             Default: 1.
         nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
         bias: if False, the layer has no b_ih / b_hh. Default: True.
@@ -635,25 +637,26 @@ class RNN(RNNBase):
             last (training mode only). Default: 0.
         bidirectional: if True, each layer also runs over the reversed sequence and the two
             outputs are concatenated (D = 2). Default: False.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
         With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
         (H_out = proj_size for an LSTM with proj_size > 0, else H):
 
         - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
-          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+          or a `PackedSequence`.
         - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
           not given.
         - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
-          last layer's :math:`h_t` for every t, both directions concatenated.
+          last layer's `h_t` for every t, both directions concatenated.
         - h_n: like h_0, the final state of every layer and direction.
 
-    Attributes:
-        weight_ih_l[k]: layer k's input-hidden weights, (1*H, input_size) for k = 0, else
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (1*H, input_size) for k = 0, else
             (1*H, D*H_out). weight_hh_l[k]: (1*H, H_out). bias_ih_l[k], bias_hh_l[k]: (1*H,).
             The reverse direction's have the suffix ``_reverse``. All are drawn from
-            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
 
     Example:
         >>> rnn = nn.RNN(10, 20, num_layers=2)
@@ -680,26 +683,23 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    r"""Multi-layer long short-term memory (LSTM). For each element of the sequence, each layer computes
+    """Multi-layer long short-term memory (LSTM). For each element of the sequence, each layer computes
 
-    .. math::
-        \begin{array}{ll}
-        i_t = \sigma(x_t W_{ii}^T + b_{ii} + h_{t-1} W_{hi}^T + b_{hi}) \\
-        f_t = \sigma(x_t W_{if}^T + b_{if} + h_{t-1} W_{hf}^T + b_{hf}) \\
-        g_t = \tanh(x_t W_{ig}^T + b_{ig} + h_{t-1} W_{hg}^T + b_{hg}) \\
-        o_t = \sigma(x_t W_{io}^T + b_{io} + h_{t-1} W_{ho}^T + b_{ho}) \\
-        c_t = f_t \odot c_{t-1} + i_t \odot g_t \\
-        h_t = o_t \odot \tanh(c_t)
-        \end{array}
+        i_t = σ(x_t W_ii^T + b_ii + h_(t-1) W_hi^T + b_hi)
+        f_t = σ(x_t W_if^T + b_if + h_(t-1) W_hf^T + b_hf)
+        g_t = tanh(x_t W_ig^T + b_ig + h_(t-1) W_hg^T + b_hg)
+        o_t = σ(x_t W_io^T + b_io + h_(t-1) W_ho^T + b_ho)
+        c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t
+        h_t = o_t ⊙ tanh(c_t)
 
     with input, forget, cell and output gates i, f, g, o (stored in that order in the weights),
-    :math:`\sigma` the sigmoid and :math:`\odot` the elementwise product. With proj_size > 0 the
-    hidden state is projected, :math:`h_t = (o_t \odot \tanh(c_t)) W_{hr}^T`, of size proj_size.
+    `σ` the sigmoid and `⊙` the elementwise product. With proj_size > 0 the
+    hidden state is projected, `h_t = (o_t ⊙ tanh(c_t)) W_hr^T`, of size proj_size.
 
     Args:
-        input_size: number of features in the input :math:`x_t`.
-        hidden_size: number of features in the hidden state :math:`h_t`.
-        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
             Default: 1.
         bias: if False, the layer has no b_ih / b_hh. Default: True.
         batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
@@ -708,7 +708,8 @@ class LSTM(RNNBase):
             last (training mode only). Default: 0.
         bidirectional: if True, each layer also runs over the reversed sequence and the two
             outputs are concatenated (D = 2). Default: False.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
         proj_size: if > 0, project h_t to this size with weight_hr_l[k] (proj_size, H). Default: 0.
 
     Shape:
@@ -716,18 +717,18 @@ class LSTM(RNNBase):
         (H_out = proj_size for an LSTM with proj_size > 0, else H):
 
         - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
-          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+          or a `PackedSequence`.
         - (h_0, c_0): (num_layers * D, B, H_out for h, H for c) or, unbatched, (num_layers * D, H_out for h, H for c); zeros if
           not given.
         - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
-          last layer's :math:`h_t` for every t, both directions concatenated.
+          last layer's `h_t` for every t, both directions concatenated.
         - (h_n, c_n): like (h_0, c_0), the final state of every layer and direction.
 
-    Attributes:
-        weight_ih_l[k]: layer k's input-hidden weights, (4*H, input_size) for k = 0, else
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (4*H, input_size) for k = 0, else
             (4*H, D*H_out). weight_hh_l[k]: (4*H, H_out). bias_ih_l[k], bias_hh_l[k]: (4*H,).
             The reverse direction's have the suffix ``_reverse``. All are drawn from
-            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
 
     Example:
         >>> lstm = nn.LSTM(10, 20, batch_first=True, bidirectional=True)
@@ -745,22 +746,19 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    r"""Multi-layer gated recurrent unit (GRU). For each element of the sequence, each layer computes
+    """Multi-layer gated recurrent unit (GRU). For each element of the sequence, each layer computes
 
-    .. math::
-        \begin{array}{ll}
-        r_t = \sigma(x_t W_{ir}^T + b_{ir} + h_{t-1} W_{hr}^T + b_{hr}) \\
-        z_t = \sigma(x_t W_{iz}^T + b_{iz} + h_{t-1} W_{hz}^T + b_{hz}) \\
-        n_t = \tanh(x_t W_{in}^T + b_{in} + r_t \odot (h_{t-1} W_{hn}^T + b_{hn})) \\
-        h_t = (1 - z_t) \odot n_t + z_t \odot h_{t-1}
-        \end{array}
+        r_t = σ(x_t W_ir^T + b_ir + h_(t-1) W_hr^T + b_hr)
+        z_t = σ(x_t W_iz^T + b_iz + h_(t-1) W_hz^T + b_hz)
+        n_t = tanh(x_t W_in^T + b_in + r_t ⊙ (h_(t-1) W_hn^T + b_hn))
+        h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_(t-1)
 
     with reset, update and new gates r, z, n (stored in that order in the weights).
 
     Args:
-        input_size: number of features in the input :math:`x_t`.
-        hidden_size: number of features in the hidden state :math:`h_t`.
-        num_layers: number of stacked layers; layer :math:`l > 0` reads layer :math:`l-1`'s output.
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
             Default: 1.
         bias: if False, the layer has no b_ih / b_hh. Default: True.
         batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
@@ -769,25 +767,26 @@ class GRU(RNNBase):
             last (training mode only). Default: 0.
         bidirectional: if True, each layer also runs over the reversed sequence and the two
             outputs are concatenated (D = 2). Default: False.
-        device: where the parameters live. dtype: their floating dtype.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
 
     Shape:
         With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
         (H_out = proj_size for an LSTM with proj_size > 0, else H):
 
         - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
-          or a :class:`~minigrad.nn.utils.rnn.PackedSequence`.
+          or a `PackedSequence`.
         - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
           not given.
         - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
-          last layer's :math:`h_t` for every t, both directions concatenated.
+          last layer's `h_t` for every t, both directions concatenated.
         - h_n: like h_0, the final state of every layer and direction.
 
-    Attributes:
-        weight_ih_l[k]: layer k's input-hidden weights, (3*H, input_size) for k = 0, else
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (3*H, input_size) for k = 0, else
             (3*H, D*H_out). weight_hh_l[k]: (3*H, H_out). bias_ih_l[k], bias_hh_l[k]: (3*H,).
             The reverse direction's have the suffix ``_reverse``. All are drawn from
-            :math:`\mathcal{U}(-\sqrt{k}, \sqrt{k})`, :math:`k = 1 / \text{hidden\_size}`.
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
 
     Example:
         >>> gru = nn.GRU(10, 20, num_layers=2)

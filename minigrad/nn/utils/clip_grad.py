@@ -35,10 +35,10 @@ def _vector_norm(arr, p):
 
 def clip_grad_norm_(parameters: Union[Tensor, Iterable[Tensor]], max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
-    r"""Rescales all gradients in place so that their joint p-norm is at most max_norm.
+    """Rescales all gradients in place so that their joint p-norm is at most max_norm.
 
-    With :math:`n = \lVert (g_1, \ldots, g_k) \rVert_p`, the norm of all gradients concatenated into
-    one vector, every gradient becomes :math:`g_i \cdot \min(1, \text{max\_norm} / (n + 10^{-6}))`.
+    With `n = ‖(g_1, ..., g_k)‖_p`, the norm of all gradients concatenated into
+    one vector, every gradient becomes `g_i · min(1, max_norm / (n + 1e-6))`.
 
     Args:
         parameters: a Tensor or an iterable of Tensors (those without a grad are skipped).

@@ -29,8 +29,8 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
 
     Sorted by decreasing length, step t holds the t-th element of every sequence longer than t, so
     ``data`` is the concatenation of those rows and ``batch_sizes[t]`` counts them. Recurrent layers
-    accept it and skip the padded positions. Build one with :func:`pack_padded_sequence` or
-    :func:`pack_sequence`; do not construct it by hand.
+    accept it and skip the padded positions. Build one with `pack_padded_sequence` or
+    `pack_sequence`; do not construct it by hand.
 
     Attributes:
         data: (sum of lengths, *) Tensor, the packed elements.
@@ -166,7 +166,7 @@ def _batch_sizes(lengths_sorted):
 
 def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                          enforce_sorted: bool = True) -> PackedSequence:
-    """Packs a padded batch of variable-length sequences into a :class:`PackedSequence`.
+    """Packs a padded batch of variable-length sequences into a `PackedSequence`.
 
     Differentiable: gradients flow from the packed data back to the padded input (zero at padding).
 
@@ -227,7 +227,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
                         total_length: Optional[int] = None) -> Tuple[Tensor, Tensor]:
-    """Unpacks a :class:`PackedSequence` into a padded batch, the inverse of pack_padded_sequence.
+    """Unpacks a `PackedSequence` into a padded batch, the inverse of pack_padded_sequence.
 
     Args:
         sequence: the packed batch.
@@ -317,7 +317,7 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = False) -> List[Tensor]:
-    """Splits a padded batch back into a list of tensors, the inverse of :func:`pad_sequence`.
+    """Splits a padded batch back into a list of tensors, the inverse of `pad_sequence`.
 
     Args:
         padded_sequences: (T, B, *) or (B, T, *) with batch_first.
@@ -343,7 +343,7 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = F
 
 
 def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> PackedSequence:
-    """Packs a list of variable-length tensors: :func:`pad_sequence` then :func:`pack_padded_sequence`.
+    """Packs a list of variable-length tensors: `pad_sequence` then `pack_padded_sequence`.
 
     Args:
         sequences: B Tensors of shape (L_i, *).
@@ -360,7 +360,7 @@ def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> P
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> List[Tensor]:
-    """Unpacks a :class:`PackedSequence` into the list of its sequences, the inverse of pack_sequence.
+    """Unpacks a `PackedSequence` into the list of its sequences, the inverse of pack_sequence.
 
     Args:
         packed_sequences: the packed batch.
