@@ -32,9 +32,9 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def test_examples_exist_where_promised():
     """The layers, losses and optimizers carry examples (a finder that found nothing would pass)."""
-    found = {t.name for m in ("minigrad.nn.linear", "minigrad.nn.rnn")
+    found = {t.name for m in ("minigrad.nn.linear", "minigrad.nn.rnn", "minigrad.nn.loss")
              for t in doctest.DocTestFinder().find(importlib.import_module(m)) if t.examples}
-    assert {"minigrad.nn.linear.Linear", "minigrad.nn.rnn.LSTM"} <= found
+    assert {"minigrad.nn.linear.Linear", "minigrad.nn.rnn.LSTM", "minigrad.nn.loss.MSELoss"} <= found
 
 
 @pytest.mark.parametrize("name", MODULES)
