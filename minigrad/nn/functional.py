@@ -515,7 +515,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
             input's shape.
         weight: optional (C,) class weights.
         ignore_index: a target value to skip. Default: -100.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
         label_smoothing: ε in [0, 1]. Default: 0.
 
@@ -560,7 +561,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
         target: int64 class indices `()`, `(N)` or `(N, d_1, ..., d_K)`.
         weight: optional (C,) class weights.
         ignore_index: a target value to skip. Default: -100.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
 
     Shape:
@@ -597,7 +599,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
         input: logits, any shape.
         target: targets in [0, 1], the input's shape.
         weight: optional Tensor broadcastable to the input.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
         pos_weight: optional weight p of the positive term, broadcastable to the input.
 
@@ -651,7 +654,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     Args:
         input: any shape.
         target: broadcastable to the input (a warning if the shapes differ, as in PyTorch).
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
         weight: optional Tensor of the input's shape; 'mean' then divides by weight.sum().
 
@@ -707,7 +711,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
     Args:
         input: any shape.
         target: broadcastable to the input.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
         weight: optional Tensor of the input's shape; 'mean' then divides by weight.sum().
 
@@ -733,7 +738,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] =
     Args:
         input: any shape.
         target: broadcastable to the input.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
         beta: where the two pieces meet, >= 0. Default: 1.0.
 
@@ -794,7 +800,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
         input: probabilities in [0, 1], any shape.
         target: targets in [0, 1], the input's shape.
         weight: optional Tensor broadcastable to the input.
-        size_average, reduce: deprecated PyTorch flags that override ``reduction`` (with a warning).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
         reduction: 'mean' (default), 'sum' or 'none'.
 
     Shape:

@@ -43,8 +43,8 @@ class CrossEntropyLoss(_WeightedLoss):
             class-index targets. Default: -100.
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
         label_smoothing: ε in [0, 1]. Default: 0.
 
     Shape:
@@ -93,8 +93,8 @@ class NLLLoss(_WeightedLoss):
         ignore_index: a target value whose samples are skipped. Default: -100.
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
 
     Shape:
         - Input: `(C)`, `(N, C)` or `(N, C, d_1, ..., d_K)`.
@@ -131,8 +131,8 @@ class BCEWithLogitsLoss(_Loss):
         weight: optional Tensor broadcastable to the input, a weight for each element.
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
         pos_weight: optional Tensor broadcastable to the input (usually (C,)), weighting the
             positive term; p > 1 raises recall, p < 1 precision.
 
@@ -167,8 +167,8 @@ class MSELoss(_Loss):
     Args:
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
 
     Shape:
         - Input: `(*)`, any shape.
@@ -194,8 +194,8 @@ class L1Loss(_Loss):
     Args:
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
 
     Shape:
         - Input: `(*)`, any shape.
@@ -223,8 +223,8 @@ class SmoothL1Loss(_Loss):
     Args:
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
         beta: where the two pieces meet, >= 0. Default: 1.0.
 
     Shape:
@@ -290,8 +290,8 @@ class BCELoss(_WeightedLoss):
         weight: optional Tensor broadcastable to the input, a weight for each element.
         reduction: 'mean' (default) averages the per-element losses, 'sum' adds them, 'none'
             returns them unreduced.
-        size_average, reduce: PyTorch's deprecated flags; when given they set ``reduction`` (with
-            a warning).
+        size_average: PyTorch's deprecated flag; with ``reduce`` it sets reduction (warns).
+        reduce: PyTorch's deprecated flag (see size_average).
 
     Shape:
         - Input: `(*)`, any shape.
