@@ -16,7 +16,8 @@ import pytest
 import minigrad
 
 PACKAGES = ["minigrad.nn", "minigrad.optim", "minigrad.data", "minigrad.ops"]
-EXTRA = ["minigrad", "minigrad.creation", "minigrad.nn.utils.rnn", "minigrad.nn.utils.clip_grad"]
+EXTRA = ["minigrad", "minigrad.creation", "minigrad.tensor", "minigrad.grad_mode", "minigrad.backend",
+         "minigrad.serialization", "minigrad.interchange", "minigrad.nn.utils.rnn", "minigrad.nn.utils.clip_grad"]
 
 
 def public_modules():
