@@ -12,6 +12,10 @@ from . import cuda
 from .serialization import save, load
 from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
+from .random import Generator, multinomial
+from .legacy import *  # noqa: F401,F403  (LongTensor, FloatTensor, ...)
+from . import backends, random  # noqa: F401,E402
+from .backend import set_default_device, get_default_device, set_default_dtype
 
 half, float, double = float16, float32, float64
 long, int, short = int64, int32, int16

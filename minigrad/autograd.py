@@ -116,7 +116,7 @@ class Function:
         return type(self).__name__ + "Backward"
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {hex(id(self))}>"
 
     # ----- recording
     @classmethod
@@ -546,3 +546,25 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
                 raise GradcheckError(msg)
             return False
     return True
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _Tensor)
+
+    def __call__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, _Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        if requires_grad:
+            out.requires_grad = True
+        return out
+
+
+class Variable(metaclass=_VariableMeta):
+    """PyTorch's pre-0.4 wrapper, kept as PyTorch keeps it: ``Variable(t)`` is ``t.detach()``
+    (sharing storage), with ``requires_grad`` set when asked; every Tensor is a Variable.
+
+    Example:
+        >>> w = Variable(minigrad.randn(3), requires_grad=True)
+    """

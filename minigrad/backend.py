@@ -126,6 +126,28 @@ def set_backend(name):
         raise BackendError(f"unknown backend {name!r}: use 'numpy' or 'cupy'")
 
 
+def set_default_device(device):
+    """Make `device` the place where new tensors are created (as torch.set_default_device).
+
+    Args:
+        device: 'cpu', 'cuda' (needs CuPy) or a Device; None restores 'cpu'.
+
+    Example:
+        >>> minigrad.set_default_device("cpu"); minigrad.zeros(2).device
+        device(type='cpu')
+    """
+    global _default_device
+    dev = CPU if device is None else as_device(device)
+    if dev.type == "cuda":
+        _load_cupy()
+    _default_device = dev
+
+
+def get_default_device():
+    """The device new tensors are created on (see set_default_device)."""
+    return _default_device
+
+
 def get_backend():
     """The name of the default backend: 'numpy' or 'cupy'."""
     return "cupy" if _default_device.type == "cuda" else "numpy"
@@ -247,10 +269,35 @@ def default_float():
     return _default_float
 
 
+def set_default_dtype(d):
+    """Make the floating dtype `d` the default for new float tensors (as torch.set_default_dtype).
+
+    It applies to factories without a dtype (zeros, randn, ...), to tensors made from Python
+    floats, and to the parameters of layers created afterwards.
+
+    Args:
+        d: a floating minigrad dtype (float16, float32, float64); others raise TypeError.
+
+    Example:
+        >>> minigrad.set_default_dtype(minigrad.float64); minigrad.tensor([1.5]).dtype
+        minigrad.float64
+        >>> minigrad.set_default_dtype(minigrad.float32)  # back to the default
+    """
+    global _default_float
+    if not isinstance(d, dtype):
+        raise TypeError(f"set_default_dtype: expected a minigrad dtype such as minigrad.float64, "
+                        f"got {d!r}")
+    if not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    _default_float = d
+
+
 def to_dtype(x):
     """Convert a minigrad dtype, NumPy dtype, string or Python type to a minigrad dtype."""
     if isinstance(x, dtype):
         return x
+    if isinstance(x, type) and isinstance(getattr(x, "dtype", None), dtype):
+        return x.dtype  # a legacy typed class such as minigrad.LongTensor
     if x is float:
         return _default_float
     if x is int:
@@ -404,9 +451,9 @@ def set_rng_state(state):
     _generators["cpu"] = gen
 
 
-def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
-    """Array of normal samples with the given numpy dtype on `dev`."""
-    gen = rng(dev)
+def random_normal(shape, dt, dev=None, mean=0.0, std=1.0, gen=None):
+    """Array of normal samples with the given numpy dtype on `dev` (from `gen`, else the device's)."""
+    gen = rng(dev) if gen is None else gen
     # both generators draw float32 / float64 only (float16 is drawn in float64, then cast)
     out = gen.standard_normal(shape, dtype=dt if dt in (np.float32, np.float64) else np.float64)
     if std != 1.0 or mean != 0.0:
@@ -414,9 +461,9 @@ def random_normal(shape, dt, dev=None, mean=0.0, std=1.0):
     return out.astype(dt, copy=False)
 
 
-def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
+def random_uniform(shape, dt, dev=None, low=0.0, high=1.0, gen=None):
     """Array of samples from U[low, high) with the given numpy dtype on `dev`."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     sample_dt = dt if dt in (np.float32, np.float64) else np.float64
     if as_device(dev).type == "cuda":
         out = gen.random_sample(shape, dtype=sample_dt)
@@ -427,15 +474,15 @@ def random_uniform(shape, dt, dev=None, low=0.0, high=1.0):
     return out.astype(dt, copy=False)
 
 
-def random_integers(low, high, shape, dev=None):
+def random_integers(low, high, shape, dev=None, gen=None):
     """int64 array of samples from [low, high)."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     if as_device(dev).type == "cuda":
         return gen.randint(low, high, size=shape, dtype=np.int64)
     return gen.integers(low, high, size=shape, dtype=np.int64)
 
 
-def random_permutation(n, dev=None):
+def random_permutation(n, dev=None, gen=None):
     """A random permutation of range(n) as int64."""
-    gen = rng(dev)
+    gen = rng(dev) if gen is None else gen
     return gen.permutation(n).astype(np.int64)

@@ -1,6 +1,7 @@
 """Tensor factories: zeros, ones, full, arange, linspace, eye, random tensors and their *_like forms."""
 from . import backend as B
 from .tensor import Tensor, size_arg as _size_arg
+from .random import backend_generator
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
            "randperm", "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
@@ -194,13 +195,15 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
     return _finish(B.xp_for(device).eye(n, m, dtype=_float_dtype(dtype).np), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from the uniform distribution on [0, 1).
 
-    Drawn from minigrad's generator for the device, so ``minigrad.manual_seed`` makes it reproducible.
+    Drawn from ``generator`` when given, else from minigrad's generator for the device, so
+    ``minigrad.manual_seed`` makes it reproducible.
 
     Args:
         *size: the shape, as ints or one tuple/list.
+        generator: a `minigrad.Generator` to draw from (optional).
         dtype: the dtype (None: the default float dtype, float32).
         device: where the tensor is made (None: the default device).
         requires_grad: record operations on it for autograd. Default: False.
@@ -214,16 +217,19 @@ def rand(*size, dtype=None, device=None, requires_grad=False):
         (True, True)
     """
     dt = _float_dtype(dtype, "rand")
-    return _finish(B.random_uniform(_size_arg(size, "rand"), dt.np, device), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_uniform(_size_arg(size, "rand"), dt.np, device, gen=gen), requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from the standard normal distribution N(0, 1).
 
-    Drawn from minigrad's generator for the device, so ``minigrad.manual_seed`` makes it reproducible.
+    Drawn from ``generator`` when given, else from minigrad's generator for the device, so
+    ``minigrad.manual_seed`` makes it reproducible.
 
     Args:
         *size: the shape, as ints or one tuple/list.
+        generator: a `minigrad.Generator` to draw from (optional).
         dtype: the dtype (None: the default float dtype, float32).
         device: where the tensor is made (None: the default device).
         requires_grad: record operations on it for autograd. Default: False.
@@ -236,18 +242,21 @@ def randn(*size, dtype=None, device=None, requires_grad=False):
         (2, 3)
     """
     dt = _float_dtype(dtype, "randn")
-    return _finish(B.random_normal(_size_arg(size, "randn"), dt.np, device), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_normal(_size_arg(size, "randn"), dt.np, device, gen=gen), requires_grad)
 
 
-def normal(mean, std, size, dtype=None, device=None, requires_grad=False):
+def normal(mean, std, size, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from N(mean, std²) of the given size.
 
-    Drawn from minigrad's generator for the device, so ``minigrad.manual_seed`` makes it reproducible.
+    Drawn from ``generator`` when given, else from minigrad's generator for the device, so
+    ``minigrad.manual_seed`` makes it reproducible.
 
     Args:
         mean: the mean (a number).
         std: the standard deviation (a number).
         size: the shape, a tuple.
+        generator: a `minigrad.Generator` to draw from (optional).
         dtype: the dtype (None: the default float dtype, float32).
         device: where the tensor is made (None: the default device).
         requires_grad: record operations on it for autograd. Default: False.
@@ -261,18 +270,22 @@ def normal(mean, std, size, dtype=None, device=None, requires_grad=False):
         5
     """
     dt = _float_dtype(dtype)
-    return _finish(B.random_normal(_size_arg((size,), "random"), dt.np, device, mean, std), requires_grad)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_normal(_size_arg((size,), "random"), dt.np, device, mean, std, gen=gen),
+                   requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None):
+def randint(low, high=None, size=None, generator=None, dtype=None, device=None):
     """Integers drawn uniformly from [low, high) (int64).
 
-    Drawn from minigrad's generator for the device, so ``minigrad.manual_seed`` makes it reproducible.
+    Drawn from ``generator`` when given, else from minigrad's generator for the device, so
+    ``minigrad.manual_seed`` makes it reproducible.
 
     Args:
         low: the lowest value (or high, when high is None, with low = 0).
         high: the bound, excluded.
         size: the shape, a tuple.
+        generator: a `minigrad.Generator` to draw from (optional).
         dtype: the integer dtype. Default: int64.
         device: where the tensor is made.
 
@@ -290,17 +303,20 @@ def randint(low, high=None, size=None, dtype=None, device=None):
         raise TypeError("randint() missing the required argument 'size'")
     if high <= low:
         raise RuntimeError(f"randint: expected low < high, got low={low}, high={high}")
-    arr = B.random_integers(low, high, _size_arg((size,), "random"), device)
+    gen = backend_generator(generator, device)
+    arr = B.random_integers(low, high, _size_arg((size,), "random"), device, gen=gen)
     return _finish(arr.astype(B.to_dtype(dtype or B.int64).np), False)
 
 
-def randperm(n, dtype=None, device=None):
+def randperm(n, generator=None, dtype=None, device=None):
     """A random permutation of 0, ..., n-1 (int64).
 
-    Drawn from minigrad's generator for the device, so ``minigrad.manual_seed`` makes it reproducible.
+    Drawn from ``generator`` when given, else from minigrad's generator for the device, so
+    ``minigrad.manual_seed`` makes it reproducible.
 
     Args:
         n: the number of elements.
+        generator: a `minigrad.Generator` to draw from (optional).
         dtype: the integer dtype. Default: int64.
         device: where the tensor is made.
 
@@ -311,7 +327,9 @@ def randperm(n, dtype=None, device=None):
         >>> sorted(minigrad.randperm(5).tolist())
         [0, 1, 2, 3, 4]
     """
-    return _finish(B.random_permutation(n, device).astype(B.to_dtype(dtype or B.int64).np), False)
+    gen = backend_generator(generator, device)
+    return _finish(B.random_permutation(n, device, gen=gen).astype(B.to_dtype(dtype or B.int64).np),
+                   False)
 
 
 def _like(t, dtype, device):

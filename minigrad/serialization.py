@@ -16,8 +16,11 @@ import zipfile
 
 from . import backend as B
 from .tensor import Tensor
+from . import whole_objects
+from .whole_objects import add_safe_globals, clear_safe_globals, get_safe_globals, safe_globals
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals",
+           "safe_globals"]
 
 FORMAT = "minigrad.checkpoint"
 VERSION = 1
@@ -130,7 +133,12 @@ def save(obj, path):
     over the target only once complete) or a binary file object.
     """
     enc = _Encoder()
-    structure = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj, ())}
+    try:
+        root = enc.encode(obj, ())
+    except TypeError as exc:  # a whole model or another object: pickled, tensors beside it
+        enc = _Encoder()
+        root = whole_objects.encode(obj, enc, exc)
+    structure = {"format": FORMAT, "version": VERSION, "root": root}
     if not isinstance(path, (str, bytes, os.PathLike)):
         _write(path, structure, enc.arrays)
         return
@@ -188,8 +196,13 @@ class CheckpointError(ValueError):
     """Raised when a file is not a (valid) minigrad checkpoint."""
 
 
-def load(path, map_location=None):
+def load(path, map_location=None, weights_only=None):
     """Load an object saved by `minigrad.save` from a file name or binary file object.
+
+    weights_only (default True, as in PyTorch 2.6+): a whole pickled object (``save(model, f)``)
+    loads only if every class in it is allowed (see ``add_safe_globals``); False loads any object,
+    which can run arbitrary code: only for files you trust. Plain checkpoints (state dicts,
+    tensors, containers) never involve pickle and load either way.
 
     map_location: None (each tensor on the device it was saved from, or the default device when
     that one is unavailable), a device ('cpu', 'cuda', Device), a dict {saved device: device}, or a
@@ -198,6 +211,7 @@ def load(path, map_location=None):
     is_name = isinstance(path, (str, bytes, os.PathLike))
     src = os.fsdecode(path) if is_name else path
     decoder = _Decoder(repr(src), map_location)
+    decoder.weights_only = True if weights_only is None else bool(weights_only)
     try:
         zf = zipfile.ZipFile(src, "r")
     except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
@@ -303,6 +317,8 @@ class _Decoder:
             return arr if kind == "ndarray" else arr[()]
         if kind == "tensor":
             return self.tensor(node)
+        if kind == "pickle":
+            return whole_objects.decode(self, node, getattr(self, "weights_only", True))
         self.fail(f"unknown node type {kind!r}")
 
     def array(self, entry):

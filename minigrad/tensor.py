@@ -148,12 +148,25 @@ class Tensor(ViewTracking):
     # ------------------------------------------------------------------------------ attributes
     @property
     def data(self):
-        """The raw backend array (NumPy or CuPy) holding this tensor's values (same as `.array`)."""
-        return self.array
+        """This tensor's values as a Tensor that shares storage but not autograd, as in PyTorch.
+
+        The alias never requires grad and has its own version counter, so in-place changes made
+        through it (``p.data.add_(g, alpha=-lr)``) update this tensor without recording a graph
+        and without tripping autograd's in-place checks. Assigning ``t.data = other`` makes this
+        tensor use `other`'s storage (shape and dtype may change; the graph and grad are kept).
+        Use ``.array`` for the raw backend array.
+        """
+        return Tensor._make(self.array)
 
     @data.setter
     def data(self, value):
-        self.array = value
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and not value.dtype.is_floating_point:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                               "or complex dtype")
+        self.array = value.array
+        self._base = None  # its storage is no longer a view of another tensor's
 
     @property
     def requires_grad(self):
@@ -287,6 +300,12 @@ class Tensor(ViewTracking):
 
     def __repr__(self):
         return tensor_repr(self)
+
+    def __format__(self, spec):
+        """f'{t:.2f}' formats a 0-d tensor as its number, as PyTorch does; other tensors as repr."""
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
 
     # ------------------------------------------------------------------------------ conversion
     def item(self):

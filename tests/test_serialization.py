@@ -227,23 +227,26 @@ def test_save_keeps_permissions_of_replaced_file(tmp_path):
     assert os.stat(path).st_mode & 0o777 == 0o600 and mg.load(path) == {"a": 2}
 
 
-def test_unsupported_type_names_type_and_path(tmp_path):
+def test_objects_outside_the_plain_format_are_pickled_and_loaded_only_on_request(tmp_path):
+    # as torch.save: anything picklable saves; load is weights-only unless the caller opts out
     path = tmp_path / "ckpt.mg"
-    mg.save({"ok": 1}, path)
-    with pytest.raises(TypeError, match=r"unsupported type 'set' at obj\['opt'\]\['x'\]"):
-        mg.save({"w": mg.ones(2), "opt": {"x": {1, 2}}}, path)
-    with pytest.raises(TypeError, match=r"unsupported type 'object' at obj\['a'\]\[1\]\[0\]"):
-        mg.save({"a": [0, (object(),)]}, path)
-    with pytest.raises(TypeError, match=r"dict key type 'tuple'.* at obj\['s'\]"):
-        mg.save({"s": {(1, 2): 3}}, path)
-    with pytest.raises(TypeError, match="dtype object"):
-        mg.save([np.array([{}], dtype=object)], path)
+    mg.save({"w": mg.ones(2), "opt": {"x": {1, 2}}, "s": {(1, 2): 3}}, path)
+    out = mg.load(path)  # sets and tuple keys are on the weights-only allowlist
+    assert out["opt"]["x"] == {1, 2} and out["s"] == {(1, 2): 3} and out["w"].tolist() == [1, 1]
+    mg.save({"a": [0, (object(),)]}, path)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL builtins.object"):
+        mg.load(path)
+    assert type(mg.load(path, weights_only=False)["a"][1][0]) is object
+    mg.save([np.array([{}], dtype=object)], path)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        mg.load(path)
+    with pytest.raises(TypeError, match=r"unsupported type 'function' at obj\['f'\].*cannot be pickled"):
+        mg.save({"f": lambda x: x}, path)
     cyclic = [1]
     cyclic.append(cyclic)
     with pytest.raises(ValueError, match="circular"):
         mg.save(cyclic, path)
     assert os.listdir(tmp_path) == ["ckpt.mg"]
-    assert mg.load(path) == {"ok": 1}
 
 
 # ---------------------------------------------------------------------------- bad / unsafe files

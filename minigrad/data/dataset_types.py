@@ -7,6 +7,7 @@ import math
 import numbers
 
 from .. import backend as B
+from ..random import Generator
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "ConcatDataset", "random_split", "make_rng"]
 
@@ -21,9 +22,15 @@ def make_rng(seed: Optional[int] = None, generator: Any = None) -> Any:
         raise ValueError("give either seed or generator, not both")
     if isinstance(generator, numbers.Integral):
         seed, generator = int(generator), None
+    if isinstance(generator, Generator):  # draws advance it, as in PyTorch
+        if generator.device.type != "cpu":
+            raise RuntimeError(f"Expected a 'cpu' device type for generator but found "
+                               f"'{generator.device.type}'")
+        return generator._backend
     if generator is not None:
         if not isinstance(generator, B.np.random.Generator):
-            raise TypeError(f"generator must be a numpy.random.Generator or an int seed, "
+            raise TypeError(f"generator must be a minigrad.Generator, a numpy.random.Generator or "
+                            f"an int seed, "
                             f"got {type(generator).__name__}")
         return generator
     if seed is None:

@@ -2,6 +2,9 @@
 in `minigrad.ops.methods`.  Each either writes the array directly (nothing to record) or, when autograd
 must see the change, computes the out-of-place result and makes the tensor take its place
 (`ViewTracking._rebase` in `minigrad/views.py`)."""
+import numbers
+import warnings
+
 from .. import backend as B
 from ..tensor import Tensor
 from .elementwise import add, clamp, div, mul, sub
@@ -25,8 +28,18 @@ def _inplace(self, fn, other, xp_fn):
     return self
 
 
+def _legacy_alpha_first(name, other, alpha):
+    """PyTorch still accepts the old order add_(alpha, other), with a deprecation warning."""
+    if isinstance(alpha, Tensor) and isinstance(other, numbers.Number):
+        warnings.warn(f"This overload of {name} is deprecated: {name}(Number alpha, Tensor other); "
+                      f"use {name}(Tensor other, *, Number alpha=1)", UserWarning, stacklevel=3)
+        return alpha, other
+    return other, alpha
+
+
 def add_(self, other, alpha=1):
     """self += alpha * other."""
+    other, alpha = _legacy_alpha_first("add_", other, alpha)
     if alpha != 1:
         other = other * alpha
     return _inplace(self, add, other, _iadd)
@@ -34,6 +47,7 @@ def add_(self, other, alpha=1):
 
 def sub_(self, other, alpha=1):
     """self -= alpha * other."""
+    other, alpha = _legacy_alpha_first("sub_", other, alpha)
     if alpha != 1:
         other = other * alpha
     return _inplace(self, sub, other, _isub)

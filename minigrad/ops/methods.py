@@ -10,6 +10,7 @@ are method rows whose name is the dunder.  Adding an op therefore takes one prim
 from ..tensor import Tensor
 from . import compare as C, elementwise as E, index as I, inplace as IP, linalg as L, reduce as R
 from . import shape as S
+from . import compat as PT
 from .promotion import as_tensor_like
 
 
@@ -89,6 +90,9 @@ TABLE = [
     ("roll", S.roll, "FM"), ("flip", S.flip, "FM"),
     ("expand_as", expand_as, "M"), ("view_as", view_as, "M"), ("reshape_as", view_as, "M"),
     ("t", t, "M"),
+    # PyTorch's older API that programs still use (ops/compat.py)
+    ("unsqueeze_", PT.unsqueeze_, "M"), ("squeeze_", PT.squeeze_, "M"),
+    ("transpose_", PT.transpose_, "M"), ("t_", PT.t_, "M"), ("new", PT.new, "M"),
     # selection by index (ops/index.py)
     ("gather", I.gather, "FM"), ("index_select", I.index_select, "FM"),
     ("masked_fill", I.masked_fill, "FM"),

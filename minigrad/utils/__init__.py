@@ -1,5 +1,9 @@
 """minigrad.utils: small tools around the framework (graph export for teaching and debugging)."""
 from . import graph
 from .graph import to_dot, render
+import sys as _sys
+from .. import data  # torch.utils.data's home in PyTorch: minigrad.utils.data is minigrad.data
 
-__all__ = ["graph", "to_dot", "render"]
+_sys.modules.setdefault(__name__ + ".data", data)
+
+__all__ = ["graph", "to_dot", "render", "data"]

@@ -17,7 +17,8 @@ import minigrad
 
 PACKAGES = ["minigrad.nn", "minigrad.optim", "minigrad.data", "minigrad.ops"]
 EXTRA = ["minigrad", "minigrad.creation", "minigrad.tensor", "minigrad.grad_mode", "minigrad.backend",
-         "minigrad.serialization", "minigrad.interchange", "minigrad.nn.utils.rnn", "minigrad.nn.utils.clip_grad"]
+         "minigrad.serialization", "minigrad.interchange", "minigrad.nn.utils.rnn",
+         "minigrad.nn.utils.clip_grad"]
 
 
 def public_modules():
@@ -48,16 +49,22 @@ def test_docstring_examples(name, tmp_path, monkeypatch):
         monkeypatch.setenv("MINIGRAD_DATA", os.path.abspath(SHARED_DATA))
     folders = ("sst", "imdb", "rt_polarity", "nsmc", "multi30k", "tatoeba_manythings")
     root = minigrad.data.data_root()
-    if name == "minigrad.data.datasets" and not all(os.path.isdir(os.path.join(root, f)) for f in folders):
+    have_data = all(os.path.isdir(os.path.join(root, f)) for f in folders)
+    if name == "minigrad.data.datasets" and not have_data:
         pytest.skip("the dataset files are not available here")
     monkeypatch.chdir(tmp_path)
     module = importlib.import_module(name)
     globs = {"minigrad": minigrad, "nn": minigrad.nn, "F": minigrad.nn.functional}
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
-    for test in finder.find(module, name, globs=globs):
-        if test.examples:
-            minigrad.manual_seed(0)
-            runner.run(test)
+    dtype, device = minigrad.get_default_dtype(), minigrad.backend.get_default_device()
+    try:
+        for test in finder.find(module, name, globs=globs):
+            if test.examples:
+                minigrad.manual_seed(0)
+                runner.run(test)
+    finally:  # an example may change the defaults (set_default_dtype's does)
+        minigrad.set_default_dtype(dtype)
+        minigrad.backend.set_default_device(device)
     failed, _ = runner.summarize(verbose=False)
     assert failed == 0, f"{failed} docstring example(s) failed in {name} (doctest output above)"
