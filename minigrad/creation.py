@@ -64,7 +64,7 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
-    """An uninitialised tensor of the given shape; minigrad fills it with zeros, so results are reproducible.
+    """An uninitialised tensor of the given shape (minigrad fills it with zeros, so it is reproducible).
 
     Args:
         *size: the shape, as ints or one tuple/list.
@@ -149,7 +149,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
-    """steps evenly spaced values from start to end, both included: `out_i = start + i · (end - start) / (steps - 1)`.
+    """steps evenly spaced values from start to end, both included.
+
+    `out_i = start + i · (end - start) / (steps - 1)`.
 
     Args:
         start: the first value.

@@ -579,7 +579,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like `tensor`, but returns data itself (no copy) when it already is a Tensor of that dtype and device.
+    """Like `tensor`, but returns data itself (no copy) when it is a Tensor of that dtype and device.
 
     Args:
         data: a number, a sequence, an array or a Tensor.

@@ -13,7 +13,7 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    """A lookup table: each integer index selects one learnable row, `out[..., :] = weight[input[...], :]`.
+    """A lookup table of learnable rows: `out[..., :] = weight[input[...], :]`.
 
     Args:
         num_embeddings: number of rows (the vocabulary size); indices must lie in [0, num_embeddings).

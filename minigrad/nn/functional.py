@@ -354,7 +354,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """Smooth ReLU, elementwise: `softplus(x) = log(1 + exp(β x)) / β`, and `x` where `β x > threshold`.
+    """Smooth ReLU, elementwise: `softplus(x) = log(1 + exp(β x)) / β`; `x` where `β x > threshold`.
 
     Args:
         input: a floating Tensor.
@@ -380,7 +380,7 @@ def _softmax_dim(name, ndim):
 
 
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
-    """Softmax along ``dim``: `softmax(x)_i = exp(x_i) / Σ_j exp(x_j)` (computed with the max subtracted).
+    """Softmax along ``dim``: `softmax(x)_i = exp(x_i) / Σ_j exp(x_j)`, computed with the max subtracted.
 
     Args:
         input: a Tensor.
@@ -591,7 +591,7 @@ def _broadcastable_to(arr, shape):
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                                      size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                                      reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
-    """Binary cross entropy on logits, `-w · (p · y · log σ(x) + (1 - y) · log(1 - σ(x)))`, computed stably.
+    """Binary cross entropy on logits, computed stably: `-w · (p·y·log σ(x) + (1 - y)·log(1 - σ(x)))`.
 
     See `nn.BCEWithLogitsLoss`.
 
@@ -792,7 +792,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                          size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                          reduction: str = "mean") -> Tensor:
-    """Binary cross entropy of probabilities: `-w · (y · log x + (1 - y) · log(1 - x))`, logs clamped at -100.
+    """Binary cross entropy of probabilities: `-w · (y·log x + (1 - y)·log(1 - x))`, logs clamped at -100.
 
     See `nn.BCELoss`.
 

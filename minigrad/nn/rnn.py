@@ -718,8 +718,8 @@ class LSTM(RNNBase):
 
         - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
           or a `PackedSequence`.
-        - (h_0, c_0): (num_layers * D, B, H_out for h, H for c) or, unbatched, (num_layers * D, H_out for h, H for c); zeros if
-          not given.
+        - (h_0, c_0): h_0 is (num_layers * D, B, H_out) and c_0 is (num_layers * D, B, H), or,
+          unbatched, without the B dim; zeros if not given.
         - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
           last layer's `h_t` for every t, both directions concatenated.
         - (h_n, c_n): like (h_0, c_0), the final state of every layer and direction.

@@ -54,7 +54,7 @@ def gather(a, dim, index):
 
 
 def index_select(a, dim, index):
-    """Selects whole slices along dim at the given indices: `out.select(dim, k) = a.select(dim, index[k])`.
+    """Selects whole slices along dim: `out.select(dim, k) = a.select(dim, index[k])`.
 
     Args:
         a: the input Tensor.

@@ -5,7 +5,9 @@ from .elementwise import mul
 
 
 def matmul(a, b):
-    """Matrix product with NumPy's and PyTorch's rules (also ``a @ b``): `out[..., i, j] = Σ_k a[..., i, k] · b[..., k, j]`.
+    """Matrix product with NumPy's and PyTorch's rules (also ``a @ b``).
+
+    `out[..., i, j] = Σ_k a[..., i, k] · b[..., k, j]`.
 
     1-D operands act as a row (a) or column (b) vector whose dim is then dropped; two 1-D operands
     give their dot product; dims before the last two are batch dims and broadcast.

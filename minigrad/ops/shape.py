@@ -295,7 +295,8 @@ def split(a, split_size_or_sections, dim=0):
 
     Args:
         a: the input Tensor.
-        split_size_or_sections: an int (the size of every piece) or a list of sizes summing to a.shape[dim].
+        split_size_or_sections: an int (the size of every piece) or a list of sizes summing to
+            a.shape[dim].
         dim: the dim to split. Default: 0.
 
     Shape:
@@ -328,7 +329,7 @@ def split(a, split_size_or_sections, dim=0):
 
 
 def chunk(a, chunks, dim=0):
-    """Splits into ``chunks`` nearly equal pieces along dim (each of size ceil(n / chunks); may return fewer).
+    """Splits into ``chunks`` nearly equal pieces along dim, of size ceil(n / chunks) (maybe fewer pieces).
 
     Args:
         a: the input Tensor.

@@ -13,7 +13,8 @@ __all__ = ["Adam", "AdamW"]
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2014), with PyTorch's update rule and optional AMSGrad.
 
-    Each step t = 1, 2, ... for every parameter θ with gradient g (lr γ, betas β1, β2, weight decay λ):
+    Each step t = 1, 2, ... for every parameter θ with gradient g (lr γ, betas β1 and β2, weight
+    decay λ):
 
         g ← g + λ θ              (or θ ← θ (1 - γ λ) with decoupled_weight_decay)
         m ← β1 m + (1 - β1) g

@@ -257,7 +257,7 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """Sets each group's rate to its base rate times a function of the epoch: `η_t = η_0 · lr_lambda(t)`.
+    """Scales each group's base rate by a function of the epoch: `η_t = η_0 · lr_lambda(t)`.
 
     Args:
         optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
