@@ -343,7 +343,11 @@ class GRUCell(RNNCellBase):
 # ------------------------------------------------------------------------------------ layers
 class RNNBase(Module):
     """A stack of recurrent layers (mode 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'), optionally
-    bidirectional, over (T, B, I) / (B, T, I) / (T, I) input or a PackedSequence."""
+    bidirectional, over (T, B, I) / (B, T, I) / (T, I) input or a PackedSequence.
+
+    The shared base of `RNN`, `LSTM` and `GRU`, which document the equations, arguments and shapes;
+    use those classes rather than this one.
+    """
 
     fused = True  # False: run step by step through the cell functions (the slow reference path)
 

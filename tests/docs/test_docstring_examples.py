@@ -18,7 +18,7 @@ import minigrad
 PACKAGES = ["minigrad.nn", "minigrad.optim", "minigrad.data", "minigrad.ops"]
 EXTRA = ["minigrad", "minigrad.creation", "minigrad.tensor", "minigrad.grad_mode", "minigrad.backend",
          "minigrad.serialization", "minigrad.interchange", "minigrad.nn.utils.rnn",
-         "minigrad.nn.utils.clip_grad"]
+         "minigrad.nn.utils.clip_grad", "minigrad.nn.utils.summary"]
 
 
 def public_modules():
