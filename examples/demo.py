@@ -5,17 +5,11 @@ sequence is larger (a many-to-one task that needs memory across time steps).
     MINIGRAD_BACKEND=cupy python examples/demo.py   # GPU
 """
 import argparse
-import os
-import sys
 import time
 
 from tqdm import tqdm
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import minigrad as mg
+import minigrad as mg
 import minigrad.nn as nn
 
 

@@ -12,6 +12,7 @@ from . import cuda
 from .serialization import save, load
 from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
+from . import distributed  # noqa: E402  (torch.distributed's names over MPI / NCCL)
 from .random import Generator, multinomial
 from .legacy import *  # noqa: F401,F403  (LongTensor, FloatTensor, ...)
 from . import backends, random  # noqa: F401,E402

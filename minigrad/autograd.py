@@ -295,7 +295,10 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
 
     # count, for every node, how many graph edges point at it (Kahn's algorithm; no recursion)
     roots = list(dict.fromkeys(roots))
+    # and how many point at each leaf, so a leaf's .grad is final (and its hooks run) as soon as
+    # its last contribution arrives, while the rest of backward goes on (DDP overlaps on this)
     deps = {}
+    leaf_deps = {}
     stack = list(roots)
     seen = set(roots)
     while stack:
@@ -303,8 +306,11 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
         if node._released:
             raise RuntimeError(_RELEASED)
         for e in node._edges:
-            if e is not None and e[1] is not None:
+            if e is not None:
                 child = e[0]
+                if e[1] is None:
+                    leaf_deps[id(child)] = leaf_deps.get(id(child), 0) + 1
+                    continue
                 deps[child] = deps.get(child, 0) + 1
                 if child not in seen:
                     seen.add(child)
@@ -341,7 +347,13 @@ def backward(tensors, grad_tensors=None, retain_graph=False, inputs=None, _captu
                     if buf is None:
                         buf = pending[target] = [None] * target._nout
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
-            if nr is not None:
+            if nr is None:
+                key = id(target)
+                left = leaf_deps[key] - 1
+                leaf_deps[key] = left
+                if left == 0 and not _capture and key in leaves and (wanted is None or key in wanted):
+                    _accumulate_leaf(*leaves.pop(key))
+            else:
                 left = deps[target] - 1
                 deps[target] = left
                 if left == 0:
@@ -440,10 +452,23 @@ def _add_leaf_grad(leaves, t, g):
         entry[2] = True
 
 
+class PostAccumulateGradHook:
+    """A hook from Tensor.register_post_accumulate_grad_hook: called with the tensor after its
+    .grad has been updated (kept in the tensor's hook list, told apart by this class)."""
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+
 def _accumulate_leaf(t, g, owned):
-    """Add a leaf's total gradient into t.grad (after its hooks)."""
+    """Add a leaf's total gradient into t.grad (after its hooks), then run post-accumulate hooks."""
+    post = None
     if t._hooks:
         for h in t._hooks:
+            if h.__class__ is PostAccumulateGradHook:
+                post = [h] if post is None else post + [h]
+                continue
             r = h(_wrap(g))
             if r is not None:
                 g, owned = r.array, False
@@ -453,6 +478,9 @@ def _accumulate_leaf(t, g, owned):
         t.grad = _wrap(g if owned else g.copy())
     else:
         t.grad.array = t.grad.array + g
+    if post:
+        for h in post:
+            h.fn(t)
 
 
 # ------------------------------------------------------------------------------------- gradcheck

@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from .errors import DeviceError
+
 __all__ = [
     "np", "Device", "device", "get_array_module", "xp_for", "device_of", "to_device", "to_numpy",
     "set_backend", "get_backend", "default_device", "cuda_available", "BackendError",
@@ -77,9 +79,12 @@ class Device:
             type, index = type.type, type.index
         elif isinstance(type, str) and ":" in type:
             type, idx = type.split(":", 1)
+            if not idx.isdigit():
+                raise DeviceError(f"invalid device index {idx!r} in {type + ':' + idx!r}: expected "
+                                  f"a non-negative integer, e.g. 'cuda:0'")
             index = int(idx)
         if type not in ("cpu", "cuda"):
-            raise ValueError(f"unknown device {type!r}: expected 'cpu' or 'cuda'")
+            raise DeviceError(f"unknown device {type!r}: expected 'cpu' or 'cuda'")
         self.type = type
         self.index = index if type == "cuda" else None
 
@@ -567,3 +572,14 @@ def random_permutation(n, dev=None, gen=None):
     """A random permutation of range(n) as int64."""
     gen = rng(dev) if gen is None else gen
     return gen.permutation(n).astype(np.int64)
+
+
+def nccl_module():
+    """CuPy's NCCL bindings (``cupy.cuda.nccl``), or None without CuPy, a GPU or NCCL support."""
+    if not cuda_available():
+        return None
+    try:
+        import cupy.cuda.nccl as nccl  # noqa: a submodule that `import cupy` does not load
+    except ImportError:
+        return None
+    return nccl if getattr(nccl, "available", True) else None

@@ -1,5 +1,8 @@
 """Tensor factories: zeros, ones, full, arange, linspace, eye, random tensors and their *_like forms."""
+import math
+
 from . import backend as B
+from .errors import ArgumentError
 from .tensor import Tensor, size_arg as _size_arg
 from .random import backend_generator
 
@@ -138,6 +141,9 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange: step must be nonzero")
+    if not all(math.isfinite(v) for v in (start, end, step)):
+        raise ArgumentError(f"arange: unsupported range {start} -> {end} with step {step} (every "
+                            f"bound must be finite)")
     if (end - start) * step < 0:
         raise RuntimeError(f"arange: upper bound and lower bound inconsistent with step sign "
                            f"(start={start}, end={end}, step={step})")

@@ -1,12 +1,17 @@
 """Grad mode: whether operations are being recorded for autograd (no_grad, enable_grad,
-set_grad_enabled).  One process-wide switch, read by the engine on every op."""
+set_grad_enabled).  One switch per thread, as in PyTorch, read by the engine on every op."""
 import functools
+import threading
 
 __all__ = ["no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-class _GradMode:
+class _GradModeState(threading.local):
+    """Grad mode is per thread: every thread starts with it on (the class default)."""
     enabled = True
+
+
+_GradMode = _GradModeState()
 
 
 def is_grad_enabled():

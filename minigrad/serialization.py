@@ -158,7 +158,9 @@ def save(obj, path):
         raise FileNotFoundError(errno.ENOENT, f"save: the directory {folder!r} does not exist", target)
     if os.path.isdir(target):
         raise IsADirectoryError(errno.EISDIR, "save: the target is a directory", target)
-    tmp = os.path.join(folder, f".{base}.{os.urandom(6).hex()}.tmp")
+    _remove_stale_temporaries(folder, base)
+    # the writer's pid in the name lets a later save tell a crashed writer's leftover from a live one
+    tmp = os.path.join(folder, f".{base}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         if os.path.exists(target):  # keep the permissions of the checkpoint being replaced
@@ -175,6 +177,42 @@ def save(obj, path):
             pass
         raise
     _fsync_dir(folder)
+
+
+def _remove_stale_temporaries(folder, base):
+    """Delete temporaries of `base` left by writers that died mid-save (kill -9, power loss).
+
+    Only files named like ours whose writer pid no longer exists are removed, so a concurrent save
+    of the same target by a live process keeps its file. Skipped where pids cannot be probed safely.
+    """
+    if os.name != "posix":
+        return
+    pattern = re.compile(re.escape(f".{base}.") + r"(\d+)-[0-9a-f]{12}\.tmp")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = pattern.fullmatch(name)
+        if match is None or _pid_alive(int(match.group(1))):
+            continue
+        try:
+            os.remove(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
+def _pid_alive(pid):
+    """True unless process `pid` certainly does not exist (POSIX)."""
+    if pid <= 0 or pid == os.getpid():
+        return True  # another thread of ours may be saving the same target right now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, owned by someone else
+        return True
+    return True
 
 
 def _write(f, structure, arrays):
@@ -202,8 +240,9 @@ def _fsync_dir(folder):
 
 
 # ----------------------------------------------------------------------------------------- load
-class CheckpointError(ValueError):
-    """Raised when a file is not a (valid) minigrad checkpoint."""
+class CheckpointError(RuntimeError, ValueError):
+    """Raised when a file is not a (valid) minigrad checkpoint (a RuntimeError, like torch.load's
+    error for a damaged file, and a ValueError, as it always was)."""
 
 
 def load(path, map_location=None, weights_only=None):
@@ -234,6 +273,7 @@ def load(path, map_location=None, weights_only=None):
     is_name = isinstance(path, (str, bytes, os.PathLike))
     src = os.fsdecode(path) if is_name else path
     decoder = _Decoder(repr(src), map_location)
+    decoder.budget = _size_of(src)
     decoder.weights_only = True if weights_only is None else bool(weights_only)
     try:
         zf = zipfile.ZipFile(src, "r")
@@ -241,6 +281,19 @@ def load(path, map_location=None, weights_only=None):
         decoder.fail(f"{_sniff(src)} ({exc})")
     with zf:
         return decoder.run(zf)
+
+
+def _size_of(src):
+    """The byte size of a checkpoint file (name or seekable file object); None when unknown."""
+    try:
+        if isinstance(src, str):
+            return os.path.getsize(src)
+        here = src.tell()
+        end = src.seek(0, os.SEEK_END)
+        src.seek(here)
+        return end
+    except (OSError, AttributeError, ValueError):
+        return None
 
 
 def _sniff(src):
@@ -271,6 +324,7 @@ class _Decoder:
         self.zf = None
         self._arrays, self._tensors = {}, {}  # entry name -> loaded object (shared stays shared)
         self._in_user_code = False
+        self.budget = None  # bytes the arrays may still take: a load never allocates more than the file
 
     def fail(self, what):
         raise CheckpointError(f"load: {self.name} is not a valid minigrad checkpoint: {what}") from None
@@ -348,6 +402,7 @@ class _Decoder:
         """The NumPy array stored in `entry` (never unpickling)."""
         if entry not in self._arrays:
             try:
+                self._check_entry_size(entry)
                 with self.zf.open(entry) as f:
                     self._arrays[entry] = B.np.lib.format.read_array(f, allow_pickle=False)
             except KeyError:
@@ -355,6 +410,39 @@ class _Decoder:
             except _ZIP_ERRORS as exc:
                 self.fail(f"entry {entry!r} is corrupt ({exc})")
         return self._arrays[entry]
+
+    def _check_entry_size(self, entry):
+        """Refuse an entry before allocating it unless its header's shape x itemsize is what it holds.
+
+        A crafted header could otherwise claim terabytes, and a compressed entry (minigrad never
+        writes those) could expand far beyond the file; entries may also overlap inside the zip, so
+        all arrays together may not exceed the file's size either.
+        """
+        info = self.zf.getinfo(entry)
+        if info.compress_type != zipfile.ZIP_STORED:
+            self.fail(f"entry {entry!r} is compressed (minigrad writes uncompressed entries only)")
+        fmt = B.np.lib.format
+        with self.zf.open(info) as f:
+            version = fmt.read_magic(f)
+            read_header = {(1, 0): fmt.read_array_header_1_0,
+                           (2, 0): fmt.read_array_header_2_0}.get(version)
+            if read_header is None:
+                self.fail(f"entry {entry!r} has an unsupported .npy version {version}")
+            shape, _, dtype = read_header(f)
+            header = f.tell()
+        if dtype.hasobject:
+            return  # read_array refuses it (allow_pickle=False) before reading anything
+        size = dtype.itemsize
+        for n in shape:
+            size *= n
+        if header + size != info.file_size:
+            self.fail(f"entry {entry!r} declares {dtype}{list(shape)} ({size} bytes) but holds "
+                      f"{info.file_size - header} bytes")
+        if self.budget is not None:
+            if size > self.budget:
+                self.fail(f"entry {entry!r} and the entries before it declare more bytes than the "
+                          f"file holds")
+            self.budget -= size
 
     def tensor(self, node):
         entry = node["entry"]

@@ -9,6 +9,7 @@ import weakref
 
 from . import backend as B
 from ._tensor_str import tensor_repr
+from .errors import ShapeError
 from .autograd import backward as _run_backward, register_tensor_class
 from .primitives import elementwise as E, index as I
 from .primitives.base import normalize_dim
@@ -51,7 +52,7 @@ def _to_array(data, dt, dev):
             raise ValueError(f"cannot make a tensor from a ragged nested sequence: {exc}") from None
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"cannot make a tensor from {type(data).__name__} holding "
-                            f"{arr.dtype} values: expected numbers or bools")
+                            f"{_kind_of_values(arr)} values: expected numbers or bools")
         if dt is None:
             if arr.dtype.kind == "f":
                 dt = B.default_float()
@@ -63,6 +64,14 @@ def _to_array(data, dt, dev):
         dt = B.dtype_of(arr) if arr.dtype in (d.np for d in B.DTYPES) else B.to_dtype(arr.dtype)
     arr = B.to_device(arr, dev)
     return xp.array(arr, dtype=dt.np, copy=True)
+
+
+def _kind_of_values(arr):
+    """What a non-numeric NumPy array holds, in Python's words ('str', 'NoneType', ...)."""
+    if arr.dtype.kind == "O":
+        odd = [x for x in arr.ravel().tolist() if not isinstance(x, (numbers.Number, bool))]
+        return type(odd[0]).__name__ if odd else "object"
+    return {"U": "str", "S": "bytes", "c": "complex"}.get(arr.dtype.kind, str(arr.dtype))
 
 
 def _contains_tensor(seq):
@@ -311,7 +320,8 @@ class Tensor(ViewTracking):
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+            # RuntimeError for item() and ValueError for float()/int(), as PyTorch raises
+            raise ShapeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
         return self.array.reshape(-1)[0].item()
 
     def numpy(self):
@@ -485,6 +495,23 @@ class Tensor(ViewTracking):
             hooks = node._hooks.setdefault(self._output_nr, [])
         hooks.append(hook)
         return _HookHandle(hooks, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call hook(tensor) on a leaf right after backward has accumulated into its .grad.
+
+        Fires as soon as this leaf's last gradient contribution arrives, while the rest of the
+        backward pass continues (DistributedDataParallel starts its all-reduces this way).
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if self._hooks is None:
+            self._hooks = []
+        from .autograd import PostAccumulateGradHook
+        wrapped = PostAccumulateGradHook(hook)
+        self._hooks.append(wrapped)
+        return _HookHandle(self._hooks, wrapped)
 
     # ------------------------------------------------------------------------------- indexing
     def _key(self, key):

@@ -1,6 +1,6 @@
 """The core's layering, checked from the source with `ast` (nothing is imported to check it).
 
-    backend, grad_mode  <-  autograd  <-  primitives/*  <-  views, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
+    backend, grad_mode, errors  <-  autograd  <-  primitives/*  <-  views, tensor  <-  ops/*, creation  <-  nn, optim, data, ...
 
 A module may import only from its own layer or the layers below it, there is no import cycle
 anywhere in minigrad/ (module-level and function-level imports alike), and no module writes into
@@ -30,6 +30,12 @@ ALLOWED = {
 }
 BELOW_OPS = {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd", "minigrad.primitives",
              "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
+# minigrad.errors (exception classes that are also PyTorch's; it imports nothing) is the floor:
+# every layer may raise them
+ALLOWED["minigrad.errors"] = set()
+for _deps in ALLOWED.values():
+    _deps.add("minigrad.errors")
+BELOW_OPS.add("minigrad.errors")
 
 
 def modules(root, package):
@@ -127,6 +133,10 @@ def upward_imports(graph):
     return sorted(bad)
 
 
+# the interpreter's documented hook points, made to be assigned (minigrad.distributed's abort hook)
+INTERPRETER_HOOKS = {"sys.excepthook"}
+
+
 def namespace_writes(root, package):
     """(module, text) for every assignment into another module's namespace, and every call of
     register_tensor_class outside tensor.py."""
@@ -140,7 +150,8 @@ def namespace_writes(root, package):
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                     for sub in ast.walk(t):
                         if (isinstance(sub, ast.Attribute) and isinstance(sub.value, ast.Name)
-                                and sub.value.id in imported and isinstance(sub.ctx, ast.Store)):
+                                and sub.value.id in imported and isinstance(sub.ctx, ast.Store)
+                                and ast.unparse(sub) not in INTERPRETER_HOOKS):
                             found.append((mod, ast.unparse(t)))
             if (isinstance(node, ast.Call) and "register_tensor_class" in ast.unparse(node.func)
                     and mod != f"{package}.tensor"):

@@ -23,7 +23,8 @@ class SentimentRNN(nn.Module):
         self.pool, self.dirs = pool, 2 if bidirectional else 1
         self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_idx)
         nn.init.normal_(self.embedding.weight, std=0.1)  # N(0, 1) learns far slower from scratch
-        self.embedding._fill_padding_idx_with_zero()
+        with mg.no_grad():
+            self.embedding.weight[pad_idx] = 0  # the padding row starts (and, untrained, stays) zero
         self.rnn = RNNS[model](embed_dim, hidden, num_layers=layers, batch_first=True,
                                bidirectional=bidirectional, dropout=dropout if layers > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)

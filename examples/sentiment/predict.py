@@ -9,11 +9,7 @@ import argparse
 import os
 import sys
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    import minigrad as mg
+import minigrad as mg
 from minigrad.data import TextCollate, Vocab
 
 from model import build_model, make_tokenizer

@@ -4,8 +4,12 @@
     python examples/sentiment/train.py --dataset imdb --batch-size 32 --epochs 4
     MINIGRAD_BACKEND=cupy python examples/sentiment/train.py --dataset nsmc
     python examples/sentiment/train.py --resume                             # continue runs/sentiment
+    mpiexec -n 2 python examples/sentiment/train.py --distributed          # 2 processes (DDP)
 
-Writes best.ckpt, last.ckpt, metrics.csv, metrics.json and curves.png into --out.
+Writes best.ckpt, last.ckpt, metrics.csv, metrics.json and curves.png into --out. --resume continues
+a stopped run with all of its settings; an option given again on the command line overrides the
+saved one (e.g. --epochs 10 to train longer), and the run says so. Ctrl-C stops with one line saying
+what was saved and the command that continues.
 """
 import argparse
 import csv
@@ -20,28 +24,29 @@ import time
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    import minigrad as mg
+import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import (BucketBatchSampler, DataLoader, DatasetNotFoundError, TextCollate,
                            Vocab, datasets, random_split)
+from minigrad.distributed.data_parallel import DataParallelContext
 from minigrad.nn.utils import clip_grad_norm_
+from minigrad.utils import atomic_write, runs
 from tqdm import tqdm
 
 from model import POOLS, RNNS, build_model, make_tokenizer
 
 LABELS = ["negative", "positive"]
 TOKENIZERS = {"sst2": "word", "imdb": "word", "rt": "word", "nsmc": "char"}
-# Flags that may change when a run is resumed; every other flag comes from the checkpoint.
-RUNTIME = ("epochs", "out", "data_dir", "resume", "max_batches", "progress", "tensorboard")
+# Flags the checkpoint's model and vocabulary depend on: a resumed run cannot change them.
+FIXED = ("dataset", "model", "layers", "bidirectional", "pool", "embed_dim", "hidden", "tokenizer",
+         "min_freq")
+PROGRESS = runs.Progress()  # what has been saved so far, for the one-line Ctrl-C message
 
 
 def parse_args(argv=None):
-    """The command-line options."""
+    """The command-line options, and the set of those given explicitly (they win over a resumed
+    run's saved settings)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", choices=sorted(TOKENIZERS), default="sst2")
     p.add_argument("--model", choices=sorted(RNNS), default="lstm")
@@ -72,10 +77,14 @@ def parse_args(argv=None):
                    help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="tqdm progress bars")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the processes of `mpiexec -n N` (--batch-size is global)")
     args = p.parse_args(argv)
     if args.tokenizer is None:
         args.tokenizer = TOKENIZERS[args.dataset]
-    return args
+    if args.data_dir:  # a resumed run may start from another folder
+        args.data_dir = os.path.abspath(args.data_dir)
+    return args, runs.explicit_options(p, argv)
 
 
 def load_splits(name, root):
@@ -150,14 +159,6 @@ class TensorBoardLog:
         self.clock = now
 
 
-def write_atomic(path, text):
-    """Write text to path through a temporary file and os.replace (readers never see half a file)."""
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def load_pyplot():
     """matplotlib.pyplot (Agg backend), or None after a one-line notice when it is missing."""
     try:
@@ -177,8 +178,8 @@ def write_metrics(out, history, summary, plt):
     writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows({k: row[k] for k in fields} for row in history)
-    write_atomic(os.path.join(out, "metrics.csv"), buf.getvalue())
-    write_atomic(os.path.join(out, "metrics.json"),
+    atomic_write(os.path.join(out, "metrics.csv"), buf.getvalue())
+    atomic_write(os.path.join(out, "metrics.json"),
                  json.dumps(dict(summary, history=history), indent=1, ensure_ascii=False) + "\n")
     if plt is None or not history:
         return
@@ -196,27 +197,35 @@ def write_metrics(out, history, summary, plt):
     fig.suptitle(f"{c['dataset']}: {'bi' if c['bidirectional'] else ''}{c['model'].upper()}, "
                  f"{c['layers']} layer(s), hidden {c['hidden']}")
     fig.tight_layout()
-    path = os.path.join(out, "curves.png")
-    fig.savefig(path + ".tmp", dpi=100, format="png")
+    png = io.BytesIO()
+    fig.savefig(png, dpi=100, format="png")
     plt.close(fig)
-    os.replace(path + ".tmp", path)
+    atomic_write(os.path.join(out, "curves.png"), png.getvalue())
 
 
 def main(argv=None):
     """Train, validate each epoch, keep the best checkpoint, then report its test accuracy."""
-    args = parse_args(argv)
+    args, explicit = parse_args(argv)
     state = None
     if args.resume is not None:
         path = args.resume or os.path.join(args.out, "last.ckpt")
         if not os.path.isfile(path):
             sys.exit(f"error: nothing to resume: {path} does not exist")
         state = mg.load(path)
-        runtime = {k: getattr(args, k) for k in RUNTIME}
-        vars(args).update(state["config"])
-        vars(args).update(runtime)
-        print(f"resuming {path} after epoch {state['epoch']}")
-    config = {k: v for k, v in vars(args).items() if k not in RUNTIME}
+        if "out" not in explicit:  # the run goes on in the folder of its checkpoint
+            args.out = os.path.dirname(path) or "."
+        changed = runs.resume_options(args, state["config"], explicit, fixed=FIXED,
+                                      ignore=("resume", "out", "progress", "distributed"))
+        print(f"resuming {path} after epoch {state['epoch']} of {args.epochs}"
+              + "".join(f"\n  changed: {note}" for note in changed))
+        given = sys.argv[1:] if argv is None else argv  # a Ctrl-C before the next save continues
+        PROGRESS.saved(path, state["epoch"], runs.without_resume(given))  # with these options again
+    PROGRESS.epochs = args.epochs
+    config = {k: v for k, v in vars(args).items() if k not in ("resume", "distributed")}
     config["labels"] = LABELS
+    dp = DataParallelContext(args.distributed)  # ranks > 0: no output, files in a temporary dir
+    args.out, args.progress = dp.private_out(args.out), args.progress and dp.is_main
+    args.tensorboard = args.tensorboard if dp.is_main else None
     os.makedirs(args.out, exist_ok=True)
     mg.manual_seed(args.seed)
     start_time = time.time()
@@ -244,8 +253,8 @@ def main(argv=None):
     model = build_model(config, len(vocab), pad)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
-    train_loader = make_loader(train_data, args.batch_size, True, pad, seed=args.seed)
-    dev_loader = make_loader(dev_data, 256, False, pad)
+    train_loader = dp.shard_loader(make_loader(train_data, args.batch_size, True, pad, seed=args.seed))
+    dev_loader = make_loader(dp.eval_shard(dev_data), 256, False, pad)
     history, best_acc, best_epoch, start = [], -1.0, 0, 0
     if state is not None:
         model.load_state_dict(state["model"])
@@ -257,6 +266,7 @@ def main(argv=None):
     print(f"{sum(p.numel() for p in model.parameters()):,} parameters")
     plt = load_pyplot()
     best_path, last_path = os.path.join(args.out, "best.ckpt"), os.path.join(args.out, "last.ckpt")
+    net = dp.wrap(model)  # DistributedDataParallel under --distributed: gradients averaged
     steps_per_epoch = min(len(train_loader), args.max_batches or len(train_loader))
     log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * steps_per_epoch)
 
@@ -266,11 +276,11 @@ def main(argv=None):
         mg.manual_seed(int(mg.randint(0, 2 ** 62, (1,), device="cpu").item()))
         train_loader.set_epoch(epoch - 1)
         t0 = time.time()
-        train_loss, train_acc = run_epoch(model, train_loader, loss_fn, optimizer, args.clip,
-                                          f"epoch {epoch}/{args.epochs}", args.max_batches,
-                                          args.progress, log or None)
-        val_loss, val_acc = run_epoch(model, dev_loader, loss_fn, desc="validation",
-                                      progress=args.progress)
+        train_loss, train_acc = dp.mean(run_epoch(net, train_loader, loss_fn, optimizer, args.clip,
+                                                  f"epoch {epoch}/{args.epochs}", args.max_batches,
+                                                  args.progress, log or None))
+        val_loss, val_acc = dp.mean(run_epoch(model, dev_loader, loss_fn, desc="validation",
+                                              progress=args.progress), len(dev_loader.dataset))
         history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
                         "val_loss": val_loss, "val_acc": val_acc, "seconds": time.time() - t0})
         improved = val_acc > best_acc
@@ -282,6 +292,7 @@ def main(argv=None):
                  "vocab": vocab.to_dict(), "config": config, "epoch": epoch, "history": history,
                  "best_val_acc": best_acc, "best_epoch": best_epoch, "rng": mg.get_rng_state(),
                  "sampler": train_loader.batch_sampler.state_dict()}, last_path)
+        PROGRESS.saved(last_path, epoch)
         write_metrics(args.out, history, {"config": config, "best_epoch": best_epoch,
                                           "best_val_acc": best_acc}, plt)
         tqdm.write(f"epoch {epoch}: train loss {train_loss:.4f} acc {train_acc:.4f} | val loss "
@@ -292,8 +303,9 @@ def main(argv=None):
         log.writer.close()
     best = mg.load(best_path)
     model.load_state_dict(best["model"])
-    test_loss, test_acc = run_epoch(model, make_loader(test_data, 256, False, pad), loss_fn,
-                                    desc="test", progress=args.progress)
+    test_shard = dp.eval_shard(test_data)
+    test_loss, test_acc = dp.mean(run_epoch(model, make_loader(test_shard, 256, False, pad), loss_fn,
+                                            desc="test", progress=args.progress), len(test_shard))
     write_metrics(args.out, history, {"config": config, "best_epoch": best_epoch,
                                       "best_val_acc": best_acc, "test_loss": test_loss,
                                       "test_acc": test_acc}, None)
@@ -303,4 +315,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    with runs.stop_cleanly(PROGRESS):
+        main()

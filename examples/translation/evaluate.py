@@ -8,14 +8,7 @@ for Multi30k those are the official lower-cased, Moses-tokenised references (the
 """
 import argparse
 import json
-import os
-import sys
 import time
-
-try:
-    import minigrad  # noqa: F401  (the fallback below serves a source checkout)
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 from data import (EOS, PAD, SOS, PairDataset, batches_in_order, detokenize, encode, load_pairs,
                   make_loader)

@@ -3,17 +3,11 @@
     python examples/translation/synthetic.py --task reverse      # prints the greedy token accuracy
 """
 import argparse
-import os
-import sys
 import time
 
 import numpy as np
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    import minigrad as mg
+import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import pad_batch

@@ -5,34 +5,37 @@ the classic PyTorch-tutorial configuration.
     python examples/translation/train.py --data-dir ../shared/data --out runs/translation
     python examples/translation/train.py --resume            # continue runs/translation/last.ckpt
     MINIGRAD_BACKEND=cupy python examples/translation/train.py   # on the GPU
+    mpiexec -n 2 python examples/translation/train.py --distributed   # 2 processes (DDP)
 
 Writes best.ckpt (weights, vocabularies, configuration), last.ckpt (plus optimizer and RNG state,
-for --resume), metrics.csv, metrics.json and loss_curve.png into --out.
+for --resume), metrics.csv, metrics.json and loss_curve.png into --out. --resume continues a stopped
+run with all of its settings; an option given again on the command line overrides the saved one
+(e.g. --epochs 12), and the run says so. Ctrl-C stops with one line saying what was saved and the
+command that continues.
 """
 import argparse
+import io
 import json
 import os
 import sys
-import tempfile
 import time
 
 from tqdm import tqdm
 
-try:
-    import minigrad as mg
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-    import minigrad as mg
+import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim
 from minigrad.data import DatasetNotFoundError, Vocab
+from minigrad.distributed.data_parallel import DataParallelContext
+from minigrad.utils import atomic_write, runs
 
 from data import DEFAULT_LANGS, PAD, PairDataset, build_vocab, load_pairs, make_loader
 from model import build_model, perplexity
 
-# flags that may change when a run is resumed; every other flag comes from the checkpoint
-RUNTIME = ("epochs", "out", "data_dir", "resume", "progress", "tensorboard")
 MODEL_KEYS = ("arch", "cell", "layers", "embed_dim", "hidden", "dropout", "bidirectional", "attn_score")
+# flags the checkpoint's model and vocabularies depend on: a resumed run cannot change them
+FIXED = MODEL_KEYS + ("dataset", "src", "tgt", "min_freq", "reverse_source")
+PROGRESS = runs.Progress()  # what has been saved so far, for the one-line Ctrl-C message
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -40,7 +43,8 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefau
 
 
 def parse_args(argv=None):
-    """Command-line options (see --help)."""
+    """Command-line options (see --help), and the set of those given explicitly (they win over a
+    resumed run's saved settings)."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=HelpFormatter)
     p.add_argument("--dataset", default="multi30k", choices=sorted(DEFAULT_LANGS), help="corpus")
     p.add_argument("--src", help="source language; if unset: de for multi30k, ko / fr for Tatoeba")
@@ -81,10 +85,14 @@ def parse_args(argv=None):
                    help="log per-step loss, lr, grad norm and tokens/s to TensorBoard event files in DIR")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=True,
                    help="show tqdm progress bars")
+    p.add_argument("--distributed", action="store_true",
+                   help="data-parallel over the processes of `mpiexec -n N` (--batch-size is global)")
     args = p.parse_args(argv)
     src, tgt = DEFAULT_LANGS[args.dataset]
     args.src, args.tgt = args.src or src, args.tgt or tgt
-    return args
+    if args.data_dir:  # a resumed run may start from another folder
+        args.data_dir = os.path.abspath(args.data_dir)
+    return args, runs.explicit_options(p, argv)
 
 
 def make_criterion(tgt_vocab):
@@ -161,14 +169,6 @@ def load_checkpoint(path, map_location=None):
     return model.eval(), src_vocab, tgt_vocab, ckpt["config"]
 
 
-def _atomic_write(path, text):
-    """Write a text file via a temporary file and os.replace."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def loss_curves(config):
     """(metrics key, legend) of each line of loss_curve.png. valid_loss is measured with
     --eval-teacher-forcing p: it is a line of its own, named after p, only when p < 1 (at p = 1 it
@@ -185,9 +185,9 @@ def write_metrics(out, history, config):
     """metrics.csv, metrics.json and (with matplotlib) loss_curve.png in `out`."""
     fields = list(history[0])
     rows = [",".join(fields)] + [",".join(str(h[k]) for k in fields) for h in history]
-    _atomic_write(os.path.join(out, "metrics.csv"), "\n".join(rows) + "\n")
+    atomic_write(os.path.join(out, "metrics.csv"), "\n".join(rows) + "\n")
     summary = {"config": config, "history": history}
-    _atomic_write(os.path.join(out, "metrics.json"), json.dumps(summary, indent=1))
+    atomic_write(os.path.join(out, "metrics.json"), json.dumps(summary, indent=1))
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -202,22 +202,35 @@ def write_metrics(out, history, config):
     ax.set_ylabel("cross entropy per token")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(os.path.join(out, "loss_curve.png"), dpi=100)
+    png = io.BytesIO()
+    fig.savefig(png, dpi=100, format="png")
     plt.close(fig)
+    atomic_write(os.path.join(out, "loss_curve.png"), png.getvalue())
     return True
 
 
 def main(argv=None):
     """Train, validate each epoch, keep the best and the last checkpoint; returns the history."""
-    args = parse_args(argv)
+    args, explicit = parse_args(argv)
     resume = None
     if args.resume is not None:
         path = args.resume or os.path.join(args.out, "last.ckpt")
+        if not os.path.isfile(path):
+            sys.exit(f"error: nothing to resume: {path} does not exist")
         resume = mg.load(path)
-        runtime = {k: getattr(args, k) for k in RUNTIME if k != "data_dir" or args.data_dir}
-        vars(args).update(resume["config"], **runtime)
-        print(f"resuming {path} after epoch {resume['epoch']}")
-    config = {k: v for k, v in vars(args).items() if k not in ("resume", "progress")}
+        if "out" not in explicit:  # the run goes on in the folder of its checkpoint
+            args.out = os.path.dirname(path) or "."
+        changed = runs.resume_options(args, resume["config"], explicit, fixed=FIXED,
+                                      ignore=("resume", "out", "progress", "distributed"))
+        print(f"resuming {path} after epoch {resume['epoch']} of {args.epochs}"
+              + "".join(f"\n  changed: {note}" for note in changed))
+        given = sys.argv[1:] if argv is None else argv  # a Ctrl-C before the next save continues
+        PROGRESS.saved(path, resume["epoch"], runs.without_resume(given))  # with these options again
+    PROGRESS.epochs = args.epochs
+    config = {k: v for k, v in vars(args).items() if k not in ("resume", "progress", "distributed")}
+    dp = DataParallelContext(args.distributed)  # ranks > 0: no output, files in a temporary dir
+    args.out, args.progress = dp.private_out(args.out), args.progress and dp.is_main
+    args.tensorboard = args.tensorboard if dp.is_main else None
     os.makedirs(args.out, exist_ok=True)
     mg.manual_seed(args.seed)
 
@@ -233,10 +246,12 @@ def main(argv=None):
         src_vocab = build_vocab([s for s, _ in train_pairs], args.min_freq)
         tgt_vocab = build_vocab([t for _, t in train_pairs], args.min_freq)
     pad = tgt_vocab[PAD]
-    train_loader = make_loader(PairDataset(train_pairs, src_vocab, tgt_vocab, args.reverse_source),
-                               args.batch_size, pad, shuffle=True, seed=args.seed)
-    dev_loader = make_loader(PairDataset(dev_pairs, src_vocab, tgt_vocab, args.reverse_source),
-                             args.batch_size, pad, shuffle=False)
+    train_loader = dp.shard_loader(make_loader(
+        PairDataset(train_pairs, src_vocab, tgt_vocab, args.reverse_source), args.batch_size, pad,
+        shuffle=True, seed=args.seed))
+    dev_loader = make_loader(PairDataset(dp.eval_shard(dev_pairs), src_vocab, tgt_vocab,
+                                         args.reverse_source), args.batch_size, pad, shuffle=False)
+    dev_tokens = sum(len(t) - 1 for _, t in dev_loader.dataset.items)  # weight of this rank's loss
 
     model = model_from_config(config, src_vocab, tgt_vocab)
     if args.init_range > 0:
@@ -259,17 +274,19 @@ def main(argv=None):
     log = args.tensorboard and TensorBoardLog(args.tensorboard, optimizer, start * len(train_loader))
     vocabs = {"src_vocab": src_vocab.to_dict(), "tgt_vocab": tgt_vocab.to_dict(), "config": config}
     t_start = time.time()
+    net = dp.wrap(model)  # DistributedDataParallel under --distributed: gradients averaged
     for epoch in range(start + 1, args.epochs + 1):
         # CuPy's generator state cannot be saved, so each epoch re-seeds every generator from the
         # cpu one, whose state the checkpoints carry: a resumed run draws the same dropout masks.
         mg.manual_seed(int(mg.randint(0, 2 ** 62, (1,), device="cpu").item()))
         t0 = time.time()
         train_loader.set_epoch(epoch - 1)
-        train_loss = train_epoch(model, train_loader, criterion, optimizer, args,
-                                 f"epoch {epoch}/{args.epochs}", log or None)
-        valid_loss = evaluate_loss(model, dev_loader, criterion, args.eval_teacher_forcing)
+        train_loss, = dp.mean([train_epoch(net, train_loader, criterion, optimizer, args,
+                                           f"epoch {epoch}/{args.epochs}", log or None)])
+        valid_loss, = dp.mean([evaluate_loss(model, dev_loader, criterion,
+                                             args.eval_teacher_forcing)], dev_tokens)
         valid_tf = (valid_loss if args.eval_teacher_forcing >= 1.0
-                    else evaluate_loss(model, dev_loader, criterion, 1.0))
+                    else dp.mean([evaluate_loss(model, dev_loader, criterion, 1.0)], dev_tokens)[0])
         row = {"epoch": epoch, "train_loss": round(train_loss, 5),
                "train_ppl": round(perplexity(train_loss), 3), "valid_loss": round(valid_loss, 5),
                "valid_ppl": round(perplexity(valid_loss), 3), "valid_loss_tf": round(valid_tf, 5),
@@ -283,6 +300,7 @@ def main(argv=None):
         mg.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                  "rng_state": mg.get_rng_state(), "epoch": epoch, "history": history,
                  "best_valid_loss": best, **vocabs}, os.path.join(args.out, "last.ckpt"))
+        PROGRESS.saved(os.path.join(args.out, "last.ckpt"), epoch)
         plotted = write_metrics(args.out, history, config)
         tqdm.write(f"epoch {epoch:2d} | train loss {train_loss:.3f} ppl {row['train_ppl']:7.2f} | valid "
                    f"loss {valid_loss:.3f} ppl {row['valid_ppl']:7.2f} (teacher forced "
@@ -298,4 +316,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    with runs.stop_cleanly(PROGRESS):
+        main()

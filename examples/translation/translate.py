@@ -5,14 +5,8 @@
         "zwei hunde spielen im schnee ."
 """
 import argparse
-import os
 import sys
 import warnings
-
-try:
-    import minigrad  # noqa: F401  (the fallback below serves a source checkout)
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 from data import EOS, SOS, detokenize, tokenize
 from evaluate import translate_tokens

@@ -8,7 +8,9 @@ import numbers
 from .. import backend as B
 from ..ops import stack
 from ..tensor import Tensor, tensor
+from .dataset_types import make_rng
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker import WorkerPool, default_context
 
 __all__ = ["DataLoader", "default_collate", "default_convert"]
 
@@ -114,8 +116,16 @@ class DataLoader:
     reproducible); every pass over the loader is a new epoch with a new order. `batch_sampler`
     yields whole lists of indices (e.g. BucketBatchSampler) and excludes batch_size, shuffle,
     sampler and drop_last. batch_size=None yields single samples, with NumPy arrays made tensors
-    (default_convert) unless a collate_fn is given. num_workers and pin_memory are accepted for
-    PyTorch compatibility; loading always happens in the main process, giving the same batches.
+    (default_convert) unless a collate_fn is given.
+
+    num_workers > 0 loads batches in that many worker processes (see minigrad.data.worker), with
+    PyTorch's semantics: the same batches in the same order as num_workers=0, ``prefetch_factor``
+    batches in flight per worker (default 2), worker ``i`` seeded with ``base_seed + i`` and running
+    ``worker_init_fn(i)``, ``persistent_workers=True`` keeping the workers between epochs, ``timeout``
+    seconds (0: forever) to wait for a batch, and an exception in a worker re-raised here naming the
+    worker and the index. The dataset and collate_fn must be picklable where the start method is
+    spawn (``multiprocessing_context``; the default is the platform's, spawn once CuPy is in use).
+    pin_memory is accepted for PyTorch compatibility.
 
     Args:
         dataset: a map-style dataset (anything with ``__getitem__`` and ``__len__``).
@@ -123,11 +133,16 @@ class DataLoader:
         shuffle: a new random order every epoch. Default: False.
         sampler: an iterable of indices to use instead of the default order.
         batch_sampler: an iterable of index lists (one per batch).
-        num_workers: accepted for compatibility; must be >= 0.
+        num_workers: worker processes loading batches; 0 (default) loads in this process.
         collate_fn: merges a list of samples into a batch. Default: `default_collate`.
         pin_memory: accepted for compatibility.
         drop_last: drop the short last batch. Default: False.
+        timeout: seconds to wait for a worker's batch; 0 (default) waits forever.
+        worker_init_fn: called as worker_init_fn(worker_id) in each worker (optional).
+        multiprocessing_context: the start method or context for the workers (optional).
         generator: a NumPy Generator or an int seed for shuffling.
+        prefetch_factor: batches in flight per worker (default 2 when num_workers > 0).
+        persistent_workers: keep the workers alive between epochs. Default: False.
         seed: an int seed for shuffling.
 
     Example:
@@ -142,13 +157,36 @@ class DataLoader:
     sampler: Any
     batch_sampler: Any
     collate_fn: Callable[[Any], Any]
+    num_workers: int
+    persistent_workers: bool
+    generator: Any
+    _pool: Optional[WorkerPool]
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False, sampler: Any = None,
                  batch_sampler: Any = None, num_workers: int = 0, collate_fn: Any = None,
-                 pin_memory: bool = False, drop_last: bool = False, generator: Any = None,
-                 seed: Optional[int] = None) -> None:
-        if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Any = None, multiprocessing_context: Any = None,
+                 generator: Any = None, *, prefetch_factor: Optional[int] = None,
+                 persistent_workers: bool = False, seed: Optional[int] = None) -> None:
+        if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) \
+                or num_workers < 0:
             raise ValueError(f"num_workers must be a non-negative integer, got {num_workers!r}")
+        if not isinstance(timeout, numbers.Real) or timeout < 0:
+            raise ValueError(f"timeout option should be non-negative, got {timeout!r}")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError("prefetch_factor option could only be specified in multiprocessing. "
+                             "let num_workers > 0 to enable multiprocessing, otherwise set "
+                             "prefetch_factor to None.")
+        if prefetch_factor is not None and (isinstance(prefetch_factor, bool) or not isinstance(
+                prefetch_factor, numbers.Integral) or prefetch_factor < 1):
+            raise ValueError(f"prefetch_factor must be a positive integer, got {prefetch_factor!r}")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if worker_init_fn is not None and not callable(worker_init_fn):
+            raise TypeError(f"worker_init_fn must be callable, got {type(worker_init_fn).__name__}")
+        if isinstance(multiprocessing_context, str):
+            import multiprocessing
+            multiprocessing_context = multiprocessing.get_context(multiprocessing_context)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, "
@@ -165,6 +203,13 @@ class DataLoader:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.dataset = dataset
         self.num_workers, self.pin_memory = num_workers, pin_memory
+        self.timeout, self.worker_init_fn = timeout, worker_init_fn
+        self.prefetch_factor = (2 if prefetch_factor is None else prefetch_factor) if num_workers else None
+        self.persistent_workers = persistent_workers
+        self.multiprocessing_context = multiprocessing_context or (default_context() if num_workers
+                                                                   else None)
+        self.generator = generator
+        self._pool = None  # the persistent workers, started by the first pass
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
@@ -179,6 +224,27 @@ class DataLoader:
             target.set_epoch(epoch)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.num_workers:
+            return self._iter_workers()
+        return self._iter_here()
+
+    def _iter_workers(self) -> Iterator[Any]:
+        pool = self._pool
+        if pool is None or not pool.alive:
+            # like PyTorch: one base seed per pool, drawn from the loader's generator (else minigrad's)
+            generator = self.generator if isinstance(self.generator, B.np.random.Generator) else None
+            base_seed = int(make_rng(None, generator).integers(0, 2 ** 62))
+            pool = WorkerPool(self, base_seed)
+            if self.persistent_workers:
+                self._pool = pool
+        tasks = self.sampler if self.batch_sampler is None else self.batch_sampler
+        try:
+            yield from pool.run(tasks)
+        finally:
+            if not self.persistent_workers:
+                pool.shutdown()
+
+    def _iter_here(self) -> Iterator[Any]:
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.collate_fn(self.dataset[idx])

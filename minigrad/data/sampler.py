@@ -12,6 +12,7 @@ import math
 import numbers
 
 from .. import backend as B
+from ..errors import ArgumentError
 from ..tensor import Tensor
 from .dataset_types import make_rng
 
@@ -200,9 +201,11 @@ class WeightedRandomSampler(_Seeded):
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1-D sequence, got shape {w.shape}")
         if not (B.np.all(B.np.isfinite(w)) and B.np.all(w >= 0) and w.sum() > 0):
-            raise ValueError("weights must be finite, non-negative and not all zero")
+            bad = w[~(B.np.isfinite(w) & (w >= 0))]
+            raise ArgumentError("weights must be finite, non-negative and not all zero, got "
+                                + (f"{bad[0]}" if bad.size else "all zeros"))
         if not replacement and num_samples > B.np.count_nonzero(w):
-            raise ValueError(f"cannot draw {num_samples} samples without replacement from "
+            raise ArgumentError(f"cannot draw {num_samples} samples without replacement from "
                              f"{B.np.count_nonzero(w)} non-zero weights")
         self.weights = w
         self.num_samples = int(num_samples)

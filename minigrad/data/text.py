@@ -5,11 +5,12 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Seque
 import collections
 import json
 import os
+import numbers
 import re
-import tempfile
 
 from .. import backend as B
 from ..tensor import Tensor, tensor
+from ..utils.io import atomic_write
 from .dataloader import default_collate
 
 __all__ = ["Tokenizer", "tokenize", "Vocab", "build_vocab", "DEFAULT_SPECIALS", "pad_batch",
@@ -129,7 +130,11 @@ class Vocab:
         """
         specials = list(specials or ())
         counts: collections.Counter[str] = collections.Counter()
-        for tokens in token_lists:
+        for i, tokens in enumerate(token_lists):
+            if isinstance(tokens, (str, bytes)):  # would silently count characters
+                raise TypeError(f"Vocab.build: expected an iterable of token lists, but item {i} is a "
+                                f"string ({tokens[:40]!r}); tokenize first, e.g. "
+                                f"Vocab.build(tokenize(t) for t in texts)")
             counts.update(tokens)
         for s in specials:
             counts.pop(s, None)
@@ -172,7 +177,17 @@ class Vocab:
         """The tokens at `indices` (ints, a NumPy array or a tensor)."""
         if isinstance(indices, Tensor):
             indices = indices.tolist()
-        return [self.itos[int(i)] for i in indices]
+        size = len(self.itos)
+        out: List[str] = []
+        for i in indices:
+            if isinstance(i, bool) or not isinstance(i, numbers.Integral):
+                raise TypeError(f"Vocab.lookup_tokens: indices must be integers, got {i!r} "
+                                f"({type(i).__name__})")
+            if not 0 <= i < size:  # a negative index would silently count from the end
+                raise IndexError(f"Vocab.lookup_tokens: index {int(i)} is out of range for a "
+                                 f"vocabulary of size {size}")
+            out.append(self.itos[i])
+        return out
 
     def to_dict(self) -> Dict[str, Any]:
         """A JSON-ready description (what save() writes)."""
@@ -182,25 +197,20 @@ class Vocab:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Vocab:
         """Rebuild a Vocab from to_dict() output."""
-        if d.get("format") != "minigrad.vocab":
+        if not isinstance(d, dict) or d.get("format") != "minigrad.vocab":
             raise ValueError("not a minigrad vocab description (missing format='minigrad.vocab')")
+        itos = d.get("itos")
+        if not isinstance(itos, list) or not all(isinstance(t, str) for t in itos):
+            raise ValueError(f"Vocab.from_dict: 'itos' must be a list of strings, got {itos!r:.80}")
+        for field in ("unk_token", "pad_token"):
+            if not isinstance(d.get(field), (str, type(None))):
+                raise ValueError(f"Vocab.from_dict: {field!r} must be a string or None, got "
+                                 f"{d.get(field)!r}")
         return cls(d["itos"], unk_token=d.get("unk_token"), pad_token=d.get("pad_token"))
 
     def save(self, path: Union[str, os.PathLike]) -> None:
-        """Write the vocabulary as UTF-8 JSON, atomically (temp file + os.replace)."""
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, ensure_ascii=False, indent=0)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        """Write the vocabulary as UTF-8 JSON, atomically (minigrad.utils.atomic_write)."""
+        atomic_write(path, json.dumps(self.to_dict(), ensure_ascii=False, indent=0))
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> Vocab:

@@ -10,4 +10,5 @@ from .loss import (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELos
                    HuberLoss)
 from . import functional, init, utils
 from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
+from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import modules  # noqa: E402  (PyTorch's module paths: nn.modules.linear.Linear, ...)

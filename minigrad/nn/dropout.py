@@ -41,7 +41,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not isinstance(p, numbers.Real) or p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
         self.p = p
         self.inplace = inplace
 

@@ -1,8 +1,11 @@
 """Embedding: a lookup table of learnable vectors indexed by integer ids."""
 from __future__ import annotations
 
+import numbers
 from typing import Any, Optional
+
 from .. import backend as B
+from ..errors import ShapeError
 from ..autograd import no_grad
 from ..tensor import Tensor
 from . import functional as F
@@ -50,6 +53,13 @@ class Embedding(Module):
                  scale_grad_by_freq: bool = False, sparse: bool = False, _weight: Any = None,
                  _freeze: bool = False, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        for name, size in (("num_embeddings", num_embeddings), ("embedding_dim", embedding_dim)):
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+                raise TypeError(f"Embedding: {name} must be an int, got {size!r}")
+            if size < 0:
+                raise ShapeError(f"Embedding: {name} must be non-negative, got {size} (Trying to "
+                                 f"create tensor with negative dimension {size}: "
+                                 f"[{num_embeddings}, {embedding_dim}])")
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = F._normalize_padding_idx(padding_idx, num_embeddings)

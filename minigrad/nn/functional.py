@@ -8,6 +8,7 @@ import warnings
 from .. import backend as B
 from .. import ops
 from ..autograd import no_grad
+from ..errors import DTypeError, ShapeError
 from ..primitives import elementwise as E, nn as NN
 from ..primitives.index import EmbeddingLookup
 from ..primitives.matmul import FusedLinear
@@ -95,7 +96,7 @@ def _index_tensor(input, op):
     """Check that `input` is an integer index tensor and return its backend array."""
     _check_tensor(input, "input", op)
     if input.array.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
+        raise DTypeError(f"{op}: expected an integer (int64 or int32) index tensor, got dtype "
                         f"{input.dtype}")
     return input.array
 
@@ -188,7 +189,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     """
     _check_tensor(input, "input", "dropout")
     if not isinstance(p, numbers.Real) or p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
     if not input.dtype.is_floating_point:
         raise TypeError(f"dropout: expected a floating point input, got {input.dtype}")
     if not training or p == 0:
@@ -458,7 +459,7 @@ def _class_layout(input, op):
     if not input.dtype.is_floating_point:
         raise TypeError(f"{op}: expected a floating point input, got {input.dtype}")
     if input.ndim == 0:
-        raise ValueError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a "
+        raise ShapeError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a "
                          f"0-d tensor")
     if input.ndim == 1:
         c = input.shape[0]
@@ -474,10 +475,10 @@ def _class_targets(target, input, target_shape, layout, ignore_index, op):
     """Validate integer class targets (shape, dtype, range) and return them as an (N, D) array."""
     _check_tensor(target, "target", op)
     if target.array.dtype.kind not in "iu":
-        raise TypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
+        raise DTypeError(f"{op}: expected class-index targets of an integer dtype (int64), got "
                         f"{target.dtype}")
     if target.shape != target_shape:
-        raise ValueError(f"{op}: expected target of shape {_shape_str(target_shape)} for input of "
+        raise ShapeError(f"{op}: expected target of shape {_shape_str(target_shape)} for input of "
                          f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)}")
     if target.device != input.device:
         raise RuntimeError(f"{op}: target is on {target.device} but the input is on {input.device}")
@@ -496,7 +497,7 @@ def _class_weight(weight, input, n_classes, op):
         return None
     w = _const_array(weight, input, "weight", op)
     if w.shape != (n_classes,):
-        raise ValueError(f"{op}: expected weight of shape ({n_classes},) (one per class), got "
+        raise ShapeError(f"{op}: expected weight of shape ({n_classes},) (one per class), got "
                          f"{_shape_str(w.shape)}")
     return w
 
@@ -530,7 +531,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
     op = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise ShapeError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     c, z, target_shape = _class_layout(input, op)
     w = _class_weight(weight, input, c, op)
     _check_tensor(target, "target", op)
@@ -539,7 +540,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
             raise RuntimeError(f"{op}: ignore_index is not supported for floating point target "
                                f"(class probabilities), got ignore_index={ignore_index}")
         if target.shape != input.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"{op}: a floating point target holds class probabilities and must have the input's "
                 f"shape {_shape_str(input.shape)}, got {_shape_str(target.shape)} (class-index "
                 f"targets of shape {_shape_str(target_shape)} must be int64)")
@@ -626,7 +627,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Opti
     pw = _const_array(pos_weight, input, "pos_weight", op)
     for name, arr in (("weight", w), ("pos_weight", pw)):
         if arr is not None and not _broadcastable_to(arr, input.shape):
-            raise ValueError(f"{op}: {name} of shape {_shape_str(arr.shape)} cannot be broadcast to "
+            raise ShapeError(f"{op}: {name} of shape {_shape_str(arr.shape)} cannot be broadcast to "
                              f"the input shape {_shape_str(input.shape)}")
     return NN.BCEWithLogits.apply(input, target, w, pw, reduction)
 
@@ -638,7 +639,7 @@ def _check_target_shape(input, target, op, stacklevel):
     try:
         B.np.broadcast_shapes(target.shape, input.shape)
     except ValueError:
-        raise ValueError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
+        raise ShapeError(f"{op}: target of shape {_shape_str(target.shape)} does not match the "
                          f"input of shape {_shape_str(input.shape)}") from None
     warnings.warn(f"Using a target size {_shape_str(target.shape)} that is different to the "
                   f"input size {_shape_str(input.shape)}. This will likely lead to incorrect "
@@ -825,7 +826,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
         target = target.to(input.dtype)
     w = _const_array(weight, input, "weight", op)
     if w is not None and not _broadcastable_to(w, input.shape):
-        raise ValueError(f"{op}: weight of shape {_shape_str(w.shape)} cannot be broadcast to the "
+        raise ShapeError(f"{op}: weight of shape {_shape_str(w.shape)} cannot be broadcast to the "
                          f"input shape {_shape_str(input.shape)}")
     return NN.BinaryCrossEntropy.apply(input, target, w, reduction)
 
@@ -888,7 +889,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
     _check_tensor(input, "input", "pad")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: padding length must be even and at most twice the number of "
+        raise ShapeError(f"pad: padding length must be even and at most twice the number of "
                          f"dimensions ({input.ndim}), got {len(pad)}")
     if not all(isinstance(p, numbers.Integral) for p in pad):
         raise TypeError(f"pad: amounts must be integers, got {pad}")

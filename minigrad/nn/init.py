@@ -11,6 +11,7 @@ import warnings
 
 from .. import backend as B
 from ..autograd import no_grad
+from ..errors import ArgumentError
 from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "zeros_", "ones_", "eye_",
@@ -105,6 +106,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
         >>> bool((w.abs() <= 0.1).all())
         True
     """
+    if not a <= b:  # also catches NaN bounds
+        raise ArgumentError(f"uniform_ expects a range [a, b) with a <= b, but got a={a}, b={b}")
     return _uniform(tensor, a, b)
 
 
@@ -121,6 +124,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
         >>> round(w.mean().item(), 1)
         3.0
     """
+    if not std >= 0:  # also catches a NaN std
+        raise ArgumentError(f"normal_ expects std >= 0.0, but got std={std}")
     return _normal(tensor, mean, std)
 
 

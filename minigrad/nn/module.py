@@ -504,16 +504,23 @@ class Module:
                     arr = B.np.asarray(arr)
                 except Exception:
                     arr = None
-                if arr is None or arr.dtype.kind not in "biuf":
-                    errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
-                                  f'array but got {type(value).__name__}.')
-                    continue
+            if arr is None or arr.dtype.kind not in "biuf":
+                got = type(value).__name__ + ("" if arr is None else f" of dtype {arr.dtype}")
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
+                              f'array of numbers but got {got}.')
+                continue
             if target.ndim == 0 and tuple(arr.shape) == (1,):  # old checkpoints saved scalars as (1,)
                 arr = arr.reshape(())
             if tuple(arr.shape) != target.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(arr.shape)} from checkpoint, the shape in current model is "
                               f"{target.shape}.")
+                continue
+            try:  # convert everything before writing anything: a failed load changes nothing
+                arr = B.to_device(arr, target.device).astype(target.array.dtype, copy=False)
+            except Exception as exc:
+                errors.append(f'While copying the parameter named "{key}", converting to '
+                              f"{target.dtype} on {target.device} failed: {exc}")
                 continue
             updates.append((target, arr))
         if strict:
@@ -528,7 +535,6 @@ class Module:
                                + "\n\t".join(errors))
         with no_grad():
             for target, arr in updates:
-                arr = B.to_device(arr, target.device).astype(target.array.dtype, copy=False)
                 target.array[...] = arr
                 target._bump()
         return _IncompatibleKeys(missing, unexpected)

@@ -21,7 +21,7 @@ from ..primitives import recurrent as R
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module, Parameter
-from .utils.rnn import PackedSequence
+from .utils.rnn import PackedSequence, check_packed
 
 __all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "LSTM", "GRU",
            "rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell"]
@@ -461,8 +461,9 @@ class RNNBase(Module):
         packed = isinstance(input, PackedSequence)
         if packed:
             x, batch_sizes, sorted_indices, unsorted_indices = input
-            if x.ndim != 2:
+            if isinstance(x, Tensor) and x.ndim != 2:
                 raise RuntimeError(f"input must have 2 dimensions, got {x.ndim}")
+            check_packed(x, batch_sizes, sorted_indices, unsorted_indices, name)  # hand-built ones too
             steps = tuple(int(b) for b in B.to_numpy(batch_sizes.array).tolist())
             nb, batched = steps[0], True
         else:

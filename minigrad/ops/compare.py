@@ -5,7 +5,13 @@ from .. import backend as B
 from ..tensor import Tensor
 
 
+_SYMBOLS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">="}
+
+
 def _compare(a, b, name):
+    if name in _SYMBOLS and not _comparable(b):  # Python's own message (NumPy's would be a ufunc's)
+        raise TypeError(f"'{_SYMBOLS[name]}' not supported between instances of 'Tensor' and "
+                        f"'{type(b).__name__}'")
     xp = B.get_array_module(a.array)
     bd = b.array if isinstance(b, Tensor) else b
     try:

@@ -109,4 +109,7 @@ def outer(a, b):
         tensor([[ 1., 10.],
                 [ 2., 20.]])
     """
+    for name, t in (("self", a), ("vec2", b)):
+        if t.ndim != 1:  # a 2-D input would silently broadcast into a 3-D result
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return mul(a.unsqueeze(1), b.unsqueeze(0))

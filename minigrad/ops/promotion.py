@@ -7,6 +7,7 @@ number, a list to concatenate) asks this module which dtype the result has, and 
 import numbers
 
 from .. import backend as B
+from ..errors import ShapeError
 from ..tensor import Tensor, tensor
 
 
@@ -94,7 +95,7 @@ def floatify(a):
 def tensor_list(tensors, op):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError(f"{op}: expected a non-empty list of Tensors")
+        raise ShapeError(f"{op}: expected a non-empty list of Tensors")  # torch: cat ValueError, stack RuntimeError
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: expected a list of Tensors, but element {i} is "

@@ -506,8 +506,7 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
     if k < 0 or k > a.shape[d]:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {a.shape[d]}")
     xp = B.get_array_module(a.array)
-    key = -a.array if largest else a.array
-    idx = xp.argsort(key, axis=d, kind="stable")
+    idx = _argsort_descending(xp, a.array, d) if largest else xp.argsort(a.array, axis=d, kind="stable")
     idx = xp.take(idx, xp.arange(k), axis=d)
     return _MinMax(gather(a, d, idx), Tensor._make(idx.astype(xp.int64), False, None, 0))
 
@@ -532,8 +531,20 @@ def sort(a, dim=-1, descending=False, stable=False):
     """
     d = normalize_dim(dim, a.ndim, "sort")
     xp = B.get_array_module(a.array)
-    idx = xp.argsort(-a.array if descending else a.array, axis=d, kind="stable").astype(xp.int64)
+    idx = (_argsort_descending(xp, a.array, d) if descending
+           else xp.argsort(a.array, axis=d, kind="stable")).astype(xp.int64)
     return _MinMax(gather(a, d, idx), Tensor._make(idx, False, None, 0))
+
+
+def _argsort_descending(xp, arr, d):
+    """Stable argsort along d, largest first, NaN counted as the largest (PyTorch's order).
+
+    Negating the keys would wrap unsigned ints, fail on bools and put NaN last; instead sort the
+    reversed array ascending and read that order backwards, which keeps ties in their original order.
+    """
+    n = arr.shape[d]
+    order = xp.argsort(xp.flip(arr, axis=d), axis=d, kind="stable")
+    return (n - 1) - xp.flip(order, axis=d)
 
 
 def argsort(a, dim=-1, descending=False, stable=False):

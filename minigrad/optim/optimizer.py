@@ -147,12 +147,30 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p, p.grad.array, self.state[p], group)
-                    p._bump()
+        work = [(p, group) for group in self.param_groups for p in group["params"] if p.grad is not None]
+        for p, group in work:  # check everything first: a step either updates every parameter or none
+            if p.grad.shape != p.shape:
+                raise RuntimeError(f"{type(self).__name__}.step: the gradient of "
+                                   f"{self._param_name(p)} has shape {tuple(p.grad.shape)}, the "
+                                   f"parameter has shape {tuple(p.shape)}")
+            if p in self.state:
+                _check_state(self._param_name(p), p, self.state[p], type(self).__name__ + ".step")
+        for p, group in work:
+            self._update(p, p.grad.array, self.state[p], group)
+            p._bump()
         return loss
+
+    def _param_name(self, p):
+        """How error messages name parameter `p`: its name when groups carry names, else its index."""
+        index = 0
+        for g, group in enumerate(self.param_groups):
+            for i, q in enumerate(group["params"]):
+                if q is p:
+                    if "param_names" in group:
+                        return f"parameter {group['param_names'][i]!r}"
+                    return f"parameter {index} (group {g})"
+                index += 1
+        return "a parameter"
 
     def _update(self, p, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
@@ -195,6 +213,7 @@ class Optimizer:
                 state[key] = copy.deepcopy(value)
             else:
                 state[p] = {k: _cast(p, k, v) for k, v in value.items()}
+                _check_state(self._param_name(p), p, state[p], "load_state_dict")
         for s, g in zip(saved, self.param_groups):
             s["params"] = g["params"]
             if "param_names" in g and "param_names" not in s:
@@ -220,6 +239,19 @@ def _index(key):
         return int(key)
     except (TypeError, ValueError):
         return key
+
+
+def _check_state(name, p, state, where):
+    """RuntimeError unless every tensor in a parameter's state has the parameter's shape and dtype."""
+    for key, value in state.items():
+        if not isinstance(value, Tensor) or key == "step":
+            continue
+        if value.shape != p.shape:
+            raise RuntimeError(f"{where}: the state {key!r} of {name} has shape {tuple(value.shape)}, "
+                               f"the parameter has shape {tuple(p.shape)}")
+        if value.dtype != p.dtype:
+            raise RuntimeError(f"{where}: the state {key!r} of {name} has dtype {value.dtype}, the "
+                               f"parameter has dtype {p.dtype}")
 
 
 def _snapshot(value):

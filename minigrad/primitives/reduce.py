@@ -57,7 +57,9 @@ class Var(Op):
     def backward(ctx, g):
         centred, = ctx.saved_tensors
         with B.np.errstate(divide="ignore", invalid="ignore"):
-            return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * centred * (2.0 / ctx.denom)
+            # no degrees of freedom left (e.g. std of one element): NaN, as in PyTorch
+            return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * centred * (
+                2.0 / ctx.denom if ctx.denom else B.np.inf)
 
 
 class MaxMinAll(Op):

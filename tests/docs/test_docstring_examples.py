@@ -1,10 +1,10 @@
 """Run every ``>>>`` example in the public modules' docstrings, so the API reference cannot rot.
 
 Each module's examples run with doctest (ELLIPSIS and NORMALIZE_WHITESPACE) after
-``minigrad.manual_seed(0)``, with ``minigrad``, ``nn`` and ``F`` (``minigrad.nn.functional``) already
-imported.  A docstring example that prints a random value must seed it itself.  The dataset
-loaders' examples read the project's offline copy of the data (``../shared/data``, as the page
-snippets do) and are skipped where no copy is present.
+``minigrad.manual_seed(0)``, in the module's namespace plus ``minigrad``, ``nn`` and ``F``
+(``minigrad.nn.functional``).  An example that prints a random value must seed it itself.  The
+dataset loaders' examples read the project's offline copy of the data (``../shared/data``, as the
+page snippets do) and are skipped where no copy is present.
 """
 import doctest
 import importlib
@@ -59,7 +59,7 @@ def test_docstring_examples(name, tmp_path, monkeypatch):
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     dtype, device = minigrad.get_default_dtype(), minigrad.backend.get_default_device()
     try:
-        for test in finder.find(module, name, globs=globs):
+        for test in finder.find(module, name, extraglobs=globs):
             if test.examples:
                 minigrad.manual_seed(0)
                 runner.run(test)

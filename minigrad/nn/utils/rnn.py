@@ -53,6 +53,9 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
         if batch_sizes is None:
             raise ValueError("PackedSequence needs batch_sizes; build it with pack_padded_sequence "
                              "or pack_sequence")
+        if not isinstance(batch_sizes, Tensor):
+            batch_sizes = Tensor._make(_np.asarray(batch_sizes))
+        check_packed(data, batch_sizes, sorted_indices, unsorted_indices, "PackedSequence")
         if unsorted_indices is None and sorted_indices is not None:
             unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
@@ -110,6 +113,40 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
     def is_cuda(self) -> bool:
         """True when the data lives on the GPU."""
         return self.data.is_cuda
+
+
+def check_packed(data: Any, batch_sizes: Any, sorted_indices: Optional[Tensor],
+                 unsorted_indices: Optional[Tensor], where: str) -> None:
+    """ValueError unless the four fields describe a packed batch that the RNN layers can run.
+
+    batch_sizes must be a non-empty 1-D integer sequence of positive, non-increasing counts summing
+    to data.shape[0]; the index tensors, when given, are permutations of range(batch_sizes[0]).
+    """
+    if not isinstance(data, Tensor) or data.ndim < 1:
+        raise ValueError(f"{where}: data must be a Tensor of shape (sum(lengths), *), got "
+                         f"{type(data).__name__ if not isinstance(data, Tensor) else data.shape}")
+    if not isinstance(batch_sizes, Tensor):
+        raise ValueError(f"{where}: batch_sizes must be a Tensor, got {type(batch_sizes).__name__}")
+    bs = B.to_numpy(batch_sizes.array)
+    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu":
+        raise ValueError(f"{where}: batch_sizes must be a non-empty 1-D integer tensor, got "
+                         f"{bs.dtype} of shape {bs.shape}")
+    if int(bs.min()) <= 0:
+        raise ValueError(f"{where}: every batch size must be positive, got batch_sizes={bs.tolist()}")
+    if bs.size > 1 and bool((bs[1:] > bs[:-1]).any()):
+        raise ValueError(f"{where}: batch_sizes must not increase (sequences are sorted longest "
+                         f"first), got {bs.tolist()}")
+    if int(bs.sum()) != data.shape[0]:
+        raise ValueError(f"{where}: batch_sizes sum to {int(bs.sum())} but data has "
+                         f"{data.shape[0]} rows (shape {data.shape})")
+    for name, perm in (("sorted_indices", sorted_indices), ("unsorted_indices", unsorted_indices)):
+        if perm is None:
+            continue
+        arr = B.to_numpy(perm.array) if isinstance(perm, Tensor) else None
+        if arr is None or arr.ndim != 1 or arr.dtype.kind not in "iu" or not _np.array_equal(
+                _np.sort(arr), _np.arange(int(bs[0]))):
+            raise ValueError(f"{where}: {name} must be a permutation of range({int(bs[0])}) "
+                             f"(the batch size), got {arr.tolist() if arr is not None else perm!r}")
 
 
 def invert_permutation(permutation: Optional[Tensor]) -> Optional[Tensor]:
@@ -249,6 +286,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     if not isinstance(sequence, PackedSequence):
         raise TypeError(f"pad_packed_sequence: expected a PackedSequence, got "
                         f"{type(sequence).__name__}")
+    check_packed(*sequence, "pad_packed_sequence")
     data = sequence.data
     bs = _np.asarray(B.to_numpy(sequence.batch_sizes.array), dtype=_np.int64)
     nb, steps = int(bs[0]), len(bs)
