@@ -17,6 +17,7 @@ from .random import Generator, multinomial
 from .legacy import *  # noqa: F401,F403  (LongTensor, FloatTensor, ...)
 from . import backends, random  # noqa: F401,E402
 from .backend import set_default_device, get_default_device, set_default_dtype
+from . import onnx  # noqa: E402  (import-only: export raises, see minigrad/onnx.py)
 
 half, float, double = float16, float32, float64
 long, int, short = int64, int32, int16

@@ -6,7 +6,7 @@ own arguments. Every ``torch.X`` name resolves to ``minigrad.X``; the few whose 
 (``torch.utils.data`` is ``minigrad.data``) are mapped. When the script reaches a PyTorch API that
 minigrad does not have, the launcher stops with one line naming it, for example::
 
-    minigrad.torch_compat: torch.nn.Transformer is not implemented in minigrad (script.py, line 12)
+    minigrad.torch_compat: torch.nn.Conv2d is not implemented in minigrad (script.py, line 12)
 
 and exits with status 1. In a notebook or a test, ``install()`` does the same registration in the
 running interpreter (before anything imports the real torch) and ``uninstall()`` undoes it.
@@ -58,13 +58,11 @@ def minigrad_name(torch_name):
 
 
 # PyTorch names that programs mention without necessarily using them (a base class of a model that
-# the chosen options never build, an `import torch.onnx` for an optional export): they resolve, and
+# the chosen options never build, an `import torch.jit` for an optional export): they resolve, and
 # fail with the one-line message only when actually used.
 _PLACEHOLDER_CLASSES = {
-    "Transformer", "TransformerEncoder", "TransformerEncoderLayer", "TransformerDecoder",
-    "TransformerDecoderLayer", "MultiheadAttention", "NonDynamicallyQuantizableLinear", "Conv1d",
-    "Conv2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d"}  # as torch.nn.<name> or torch.nn.modules.*.<name>
-_PLACEHOLDER_MODULES = {"torch.onnx", "torch.jit", "torch.accelerator", "torch.nn.modules.transformer"}
+    "Conv1d", "Conv2d", "MaxPool2d", "BatchNorm1d", "BatchNorm2d"}  # as torch.nn.<name> or torch.nn.modules.*.<name>
+_PLACEHOLDER_MODULES = {"torch.jit", "torch.accelerator"}
 _placeholders = {}
 
 
@@ -215,8 +213,8 @@ _CANNOT_IMPORT = re.compile(r"cannot import name '(?P<name>[^']+)' from '(?P<mod
 
 def missing_api(exc):
     """The PyTorch name behind `exc` when it means 'minigrad lacks this API', else None."""
-    if isinstance(exc, MissingTorchAPI):
-        return exc.api
+    if isinstance(exc, MissingTorchAPI) or isinstance(exc, NotImplementedError) and hasattr(exc, "api"):
+        return exc.api  # the second kind: minigrad.onnx.export
     if isinstance(exc, ImportError):
         match = _CANNOT_IMPORT.search(str(exc))
         if match:
@@ -262,7 +260,7 @@ def main(argv=None):
     sys.path[0] = os.path.dirname(os.path.abspath(script))
     try:
         runpy.run_path(script, run_name="__main__")
-    except (MissingTorchAPI, ImportError, AttributeError) as exc:
+    except (MissingTorchAPI, ImportError, AttributeError, NotImplementedError) as exc:
         api = missing_api(exc)
         if api is None:
             raise

@@ -166,8 +166,14 @@ class Seq2Seq(nn.Module):
 
 
 def build_model(src_vocab_size, tgt_vocab_size, arch="attention", cell="lstm", layers=1, embed_dim=256,
-                hidden=512, dropout=0.5, bidirectional=False, attn_score="general"):
-    """A Seq2Seq model for one configuration (arch 'seq2seq' or 'attention')."""
+                hidden=512, dropout=0.5, bidirectional=False, attn_score="general", heads=8,
+                positions="sinusoidal"):
+    """A Seq2Seq model for one configuration (arch 'seq2seq', 'attention' or 'transformer'; for the
+    Transformer, embed_dim is d_model and hidden the feed-forward size)."""
+    if arch == "transformer":
+        from transformer_model import build_transformer  # the module beside this file
+        return build_transformer(Seq2Seq, src_vocab_size, tgt_vocab_size, layers, embed_dim, hidden,
+                                 dropout, heads, positions)
     encoder = Encoder(src_vocab_size, embed_dim, hidden, layers, cell, dropout, bidirectional, hidden)
     if arch == "seq2seq":
         decoder = Decoder(tgt_vocab_size, embed_dim, hidden, layers, cell, dropout)
@@ -175,7 +181,7 @@ def build_model(src_vocab_size, tgt_vocab_size, arch="attention", cell="lstm", l
         decoder = AttnDecoder(tgt_vocab_size, embed_dim, hidden, encoder.output_dim, layers, cell,
                               dropout, attn_score)
     else:
-        raise ValueError(f"unknown arch {arch!r}; expected 'seq2seq' or 'attention'")
+        raise ValueError(f"unknown arch {arch!r}; expected 'seq2seq', 'attention' or 'transformer'")
     return Seq2Seq(encoder, decoder)
 
 

@@ -40,7 +40,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--task", default="reverse", choices=["copy", "reverse"])
-    p.add_argument("--arch", default="attention", choices=["seq2seq", "attention"])
+    p.add_argument("--arch", default="attention", choices=["seq2seq", "attention", "transformer"],
+                   help="the Transformer: 2 layers, 4 heads, d_model 32, feed-forward --hidden")
     p.add_argument("--cell", default="gru", choices=["lstm", "gru"])
     p.add_argument("--symbols", type=int, default=8, help="number of distinct tokens")
     p.add_argument("--min-len", type=int, default=3)
@@ -60,8 +61,9 @@ def main(argv=None):
         return [rng.integers(FIRST, vocab, rng.integers(args.min_len, args.max_len + 1)).tolist()
                 for _ in range(n)]
 
-    model = build_model(vocab, vocab, arch=args.arch, cell=args.cell, embed_dim=16, hidden=args.hidden,
-                        dropout=0.0)
+    size = dict(embed_dim=32, layers=2, heads=4) if args.arch == "transformer" else dict(embed_dim=16)
+    model = build_model(vocab, vocab, arch=args.arch, cell=args.cell, hidden=args.hidden, dropout=0.0,
+                        **size)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     scheduler = optim.lr_scheduler.CosineAnnealingLR(optimizer, args.steps)
     criterion = nn.CrossEntropyLoss(ignore_index=PAD)

@@ -32,7 +32,8 @@ from minigrad.utils import atomic_write, runs
 from data import DEFAULT_LANGS, PAD, PairDataset, build_vocab, load_pairs, make_loader
 from model import build_model, perplexity
 
-MODEL_KEYS = ("arch", "cell", "layers", "embed_dim", "hidden", "dropout", "bidirectional", "attn_score")
+MODEL_KEYS = ("arch", "cell", "layers", "embed_dim", "hidden", "dropout", "bidirectional", "attn_score",
+              "heads", "positions")
 # flags the checkpoint's model and vocabularies depend on: a resumed run cannot change them
 FIXED = MODEL_KEYS + ("dataset", "src", "tgt", "min_freq", "reverse_source")
 PROGRESS = runs.Progress()  # what has been saved so far, for the one-line Ctrl-C message
@@ -49,8 +50,12 @@ def parse_args(argv=None):
     p.add_argument("--dataset", default="multi30k", choices=sorted(DEFAULT_LANGS), help="corpus")
     p.add_argument("--src", help="source language; if unset: de for multi30k, ko / fr for Tatoeba")
     p.add_argument("--tgt", help="target language; if unset: en")
-    p.add_argument("--arch", default="attention", choices=["seq2seq", "attention"],
-                   help="plain encoder-decoder or Luong attention")
+    p.add_argument("--arch", default="attention", choices=["seq2seq", "attention", "transformer"],
+                   help="plain encoder-decoder, Luong attention, or the Transformer (embed-dim = "
+                        "d_model, hidden = feed-forward size, layers per stack)")
+    p.add_argument("--heads", type=int, default=8, help="attention heads (transformer)")
+    p.add_argument("--positions", default="sinusoidal", choices=["sinusoidal", "learned"],
+                   help="position encoding (transformer)")
     p.add_argument("--attn-score", default="general", choices=["general", "dot", "additive"],
                    help="attention score (additive = Bahdanau's score)")
     p.add_argument("--cell", default="gru", choices=["lstm", "gru"], help="recurrent cell")
@@ -157,7 +162,8 @@ class TensorBoardLog:
 
 def model_from_config(config, src_vocab, tgt_vocab):
     """Build the model a saved configuration describes."""
-    return build_model(len(src_vocab), len(tgt_vocab), **{k: config[k] for k in MODEL_KEYS})
+    keys = [k for k in MODEL_KEYS if k in config]  # checkpoints older than --arch transformer lack some
+    return build_model(len(src_vocab), len(tgt_vocab), **{k: config[k] for k in keys})
 
 
 def load_checkpoint(path, map_location=None):

@@ -42,6 +42,44 @@ def plot_attention(attention, src_tokens, tgt_tokens, path):
     return True
 
 
+def plot_attention_grid(maps, src_tokens, tgt_tokens, path):
+    """Save one heatmap per decoder layer (rows) and head (columns) of a Transformer's attention over
+    the source, maps (layers, heads, T, S); False without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    layers, heads = maps.shape[:2]
+    fig, axes = plt.subplots(layers, heads, squeeze=False, figsize=(
+        0.8 + heads * (0.5 + 0.22 * len(src_tokens)), 0.6 + layers * (0.6 + 0.22 * len(tgt_tokens))))
+    for i in range(layers):
+        for j in range(heads):
+            ax = axes[i][j]
+            ax.imshow(maps[i, j], cmap="viridis", vmin=0.0, vmax=1.0, aspect="auto")
+            ax.set_xticks(range(len(src_tokens)), src_tokens if i == layers - 1 else [], rotation=90,
+                          fontsize=7)
+            ax.set_yticks(range(len(tgt_tokens)), tgt_tokens if j == 0 else [], fontsize=7)
+            ax.set_title(f"layer {i + 1}, head {j + 1}", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def transformer_maps(model, src_vocab, tgt_vocab, config, source, tokens):
+    """(layers, heads, T, S) cross-attention of a Transformer checkpoint reading its own translation."""
+    import minigrad as mg
+    from data import encode
+    from transformer_model import attention_maps
+    src_ids = encode(source, src_vocab, config.get("reverse_source", False))
+    tgt_ids = [tgt_vocab[SOS]] + tgt_vocab.lookup_indices(tokens)
+    src = mg.tensor([[i] for i in src_ids])
+    maps = attention_maps(model, src, mg.tensor([len(src_ids)]), mg.tensor([[i] for i in tgt_ids]))
+    return maps[:, 0]
+
+
 def check_sources(sentences, sources, src_vocab, max_share=0.5):
     """Refuse a sentence without a single token; warn (stderr) about each sentence whose share of
     tokens missing from the source vocabulary is above max_share: the encoder sees mostly <unk>
@@ -66,7 +104,8 @@ def parse_args(argv=None):
     p.add_argument("--alpha", type=float, default=0.6, help="beam-search length normalisation")
     p.add_argument("--max-len", type=int, default=50, help="longest translation, in tokens")
     p.add_argument("--attention-plot", default=None, metavar="PNG",
-                   help="save the first sentence's attention heatmap (attention models only)")
+                   help="save the first sentence's attention heatmap (attention models only; "
+                        "one per decoder layer and head for the Transformer)")
     return p.parse_args(argv)
 
 
@@ -87,7 +126,12 @@ def main(argv=None):
         src = sources[0][::-1] if config.get("reverse_source") else sources[0]
         src = [SOS] + [t if t in src_vocab else f"{t} (unk)" for t in src] + [EOS]
         tgt = (tokens + [EOS])[:attention.shape[0]]
-        if plot_attention(attention, src, tgt, args.attention_plot):
+        if config.get("arch") == "transformer":  # every layer and head, not just their average
+            maps = transformer_maps(model, src_vocab, tgt_vocab, config, sources[0], tokens)
+            plotted = plot_attention_grid(maps, src, tokens + [EOS], args.attention_plot)
+        else:
+            plotted = plot_attention(attention, src, tgt, args.attention_plot)
+        if plotted:
             print(f"attention heatmap saved to {args.attention_plot}")
         else:
             print("no attention plot: matplotlib is not installed (pip install matplotlib)")

@@ -10,5 +10,8 @@ from .loss import (CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, MSELos
                    HuberLoss)
 from . import functional, init, utils
 from .rnn import RNNCell, LSTMCell, GRUCell, RNNBase, RNN, LSTM, GRU
+from .attention import MultiheadAttention
+from .transformer import (Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer,
+                          TransformerDecoderLayer)
 from . import parallel  # noqa: E402  (DistributedDataParallel)
 from . import modules  # noqa: E402  (PyTorch's module paths: nn.modules.linear.Linear, ...)

@@ -283,3 +283,7 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# PyTorch keeps MultiheadAttention in nn/modules/activation.py; code names it by that path
+from .attention import MultiheadAttention  # noqa: E402,F401

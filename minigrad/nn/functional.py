@@ -17,7 +17,8 @@ from ..tensor import Tensor
 __all__ = ["linear", "embedding", "dropout", "relu", "tanh", "sigmoid", "gelu", "leaky_relu", "elu",
            "silu", "softplus", "softmax", "log_softmax", "one_hot", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss",
-           "smooth_l1_loss", "huber_loss", "layer_norm", "pad", "normalize", "cosine_similarity"]
+           "smooth_l1_loss", "huber_loss", "layer_norm", "pad", "normalize", "cosine_similarity",
+           "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -947,3 +948,6 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     n1 = ops.norm(x1, 2, dim, keepdim=True).clamp(min=eps)
     n2 = ops.norm(x2, 2, dim, keepdim=True).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+from .attention_functional import (scaled_dot_product_attention,  # noqa: E402,F401  (attention)
+                                   multi_head_attention_forward)

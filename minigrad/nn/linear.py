@@ -11,7 +11,7 @@ from . import init
 from .module import Module, Parameter
 from ..tensor import Tensor
 
-__all__ = ["Linear", "Identity", "Flatten", "Unflatten"]
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "NonDynamicallyQuantizableLinear"]
 
 
 def _empty(shape, device, dtype):
@@ -79,6 +79,11 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear under the name PyTorch gives MultiheadAttention's output projection (in
+    PyTorch's nn/modules/linear.py, like here)."""
 
 
 class Identity(Module):

@@ -87,7 +87,7 @@ TABLE = [
     ("split", S.split, "FM"), ("chunk", S.chunk, "FM"), ("unbind", S.unbind, "FM"),
     ("narrow", S.narrow, "FM"), ("swapaxes", S.swapaxes, "FM"), ("movedim", S.movedim, "FM"),
     ("repeat", S.repeat, "FM"), ("tile", S.tile, "FM"), ("unflatten", S.unflatten, "FM"),
-    ("roll", S.roll, "FM"), ("flip", S.flip, "FM"),
+    ("roll", S.roll, "FM"), ("flip", S.flip, "FM"), ("tril", S.tril, "FM"), ("triu", S.triu, "FM"),
     ("expand_as", expand_as, "M"), ("view_as", view_as, "M"), ("reshape_as", view_as, "M"),
     ("t", t, "M"),
     # PyTorch's older API that programs still use (ops/compat.py)

@@ -577,3 +577,24 @@ def flip(a, dims):
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"flip: dims {dims} repeat a dimension")
     return S.Flip.apply(a, axes) if a.ndim else a.clone()
+
+
+def _triangle(a, diagonal, lower, op):
+    """a with the entries outside the lower (upper) triangle of its last two dims set to 0."""
+    from .. import backend as B
+    from ..primitives.elementwise import Where
+    if a.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got {a.ndim}")
+    xp = B.get_array_module(a.array)
+    keep = (xp.tril if lower else xp.triu)(xp.ones(a.shape[-2:], dtype=bool), int(diagonal))
+    return Where.apply(keep, a, xp.zeros((), dtype=a.array.dtype))
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dims (j <= i + diagonal) kept, the rest set to 0."""
+    return _triangle(a, diagonal, True, "tril")
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dims (j >= i + diagonal) kept, the rest set to 0."""
+    return _triangle(a, diagonal, False, "triu")

@@ -62,7 +62,7 @@ def test_program_losses_equal_pytorchs_from_the_same_weights(tmp_path, program, 
 
 # ------------------------------------------------------------------ the one-line stop
 @pytest.mark.parametrize("body, api", [
-    ("import torch\nx = torch.zeros(2)\nm = torch.nn.Transformer()\n", "torch.nn.Transformer"),
+    ("import torch\nx = torch.zeros(2)\nm = torch.nn.Conv2d()\n", "torch.nn.Conv2d"),
     ("import torch.nn.functional as F\nF.no_such_function(1)\n", "torch.nn.functional.no_such_function"),
     ("from torch import no_such_name\n", "torch.no_such_name"),
     ("import torch.fx\n", "torch.fx"),  # (torch.distributed maps to minigrad.distributed now)
@@ -80,14 +80,14 @@ def test_unsupported_api_stops_with_one_line_naming_it(tmp_path, body, api):
 def test_named_but_unused_pytorch_classes_resolve_until_used(tmp_path):
     body = """
         import torch.nn as nn
-        class Model(nn.Transformer):  # defined, never built: fine
+        class Model(nn.Conv2d):  # defined, never built: fine
             pass
         print("defined", hasattr(nn, "NoSuchLayer"), hasattr(nn, "LSTM"))
         Model()
     """
     result = launch(write(tmp_path, body))
     assert result.stdout.split() == ["defined", "False", "True"] and result.returncode == 1
-    assert result.stderr.strip().startswith("minigrad.torch_compat: torch.nn.Transformer is not")
+    assert result.stderr.strip().startswith("minigrad.torch_compat: torch.nn.Conv2d is not")
 
 
 def test_script_bugs_keep_their_traceback(tmp_path):
