@@ -109,8 +109,10 @@ def parse_pytest(output):
 _PROGRESS = re.compile(r"^([.FEsxX]+)\s*(?:\[\s*\d+%\])?\s*$", re.M)
 
 
-_BENCH_ROW = re.compile(r"^(LSTM|GRU)\s+(\w+)\s+(minigrad|pytorch)\s+([\d.]+)\s+([\d.]+)\s+(\d+)"
-                        r"\s+([\d.]+)(?:\s+([\d.]+)\s+([\d.]+))?\s*$")
+# model size framework ms/step best [CPU ms] tokens/s peak [xGEMM] [ratio best [CPU ratio]]
+_BENCH_ROW = re.compile(r"^(LSTM|GRU)\s+(\w+)\s+(minigrad|pytorch)\s+([\d.]+)\s+([\d.]+)"
+                        r"(?:\s+(?:\d+\.\d+|nan))?\s+(\d+)\s+([\d.]+)(?:\s+(?:[\d.]+|nan|inf))?"
+                        r"(?:\s+([\d.]+)\s+([\d.]+)(?:\s+[\d.]+)?)?\s*$")
 
 
 def parse_bench(output):

@@ -10,6 +10,7 @@ from .ops import *  # noqa: F401,F403  (the op functions: add, matmul, sum, cat,
 from .creation import *  # noqa: F401,F403
 from . import cuda
 from .serialization import save, load
+from .threads import set_num_threads, get_num_threads
 from .interchange import save_safetensors, load_safetensors
 from . import nn, optim, data, utils  # noqa: E402  (subpackages, after the core they build on)
 from . import distributed  # noqa: E402  (torch.distributed's names over MPI / NCCL)

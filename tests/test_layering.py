@@ -18,18 +18,19 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "minigrad")
 # what each lower layer may import (besides itself); everything else may import anything below it
 ALLOWED = {
     "minigrad.backend": set(),
+    "minigrad.threads": {"minigrad.backend"},   # thread policy: backend level (threadpoolctl, /proc)
     "minigrad.grad_mode": set(),
     "minigrad.autograd": {"minigrad.backend", "minigrad.grad_mode"},
-    "minigrad.primitives": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
-                            "minigrad.primitives"},
+    "minigrad.primitives": {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode",
+                            "minigrad.autograd", "minigrad.primitives"},
     "minigrad._tensor_str": {"minigrad.backend"},
     "minigrad.views": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
                        "minigrad.primitives"},
     "minigrad.tensor": {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd",
                         "minigrad.primitives", "minigrad._tensor_str", "minigrad.views"},
 }
-BELOW_OPS = {"minigrad.backend", "minigrad.grad_mode", "minigrad.autograd", "minigrad.primitives",
-             "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
+BELOW_OPS = {"minigrad.backend", "minigrad.threads", "minigrad.grad_mode", "minigrad.autograd",
+             "minigrad.primitives", "minigrad._tensor_str", "minigrad.views", "minigrad.tensor", "minigrad.ops"}
 # minigrad.errors (exception classes that are also PyTorch's; it imports nothing) is the floor:
 # every layer may raise them
 ALLOWED["minigrad.errors"] = set()

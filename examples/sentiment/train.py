@@ -19,11 +19,6 @@ import os
 import sys
 import time
 
-# The recurrence runs many small matmuls, for which BLAS threads cost more than they save (several
-# times slower when the cores are busy); set OPENBLAS_NUM_THREADS / OMP_NUM_THREADS to override.
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
 import minigrad as mg
 import minigrad.nn as nn
 import minigrad.optim as optim

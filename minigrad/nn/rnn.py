@@ -4,12 +4,12 @@ Two paths compute the same thing:
   * the cells (RNNCell, LSTMCell, GRUCell and the functions rnn_tanh_cell, lstm_cell, gru_cell below)
     are written with primitive autograd ops, one step at a time: the readable reference;
   * the layers (RNN, LSTM, GRU) run each layer as one fused autograd node over the whole sequence
-    (minigrad/ops/recurrent.py).  Set `layer.fused = False` to run a layer step by step through the
+    (minigrad/primitives/recurrent.py).  Set `layer.fused = False` to run a layer step by step through the
     cell functions instead (slow; used to cross-check the fused path).
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Tuple
 import math
 import numbers
 import warnings
@@ -78,7 +78,36 @@ def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Te
     return (1 - z) * n + z * h
 
 
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+def _lstm_step(x, h, c, w, w_hr):
+    return lstm_cell(x, (h, c), *w, w_hr=w_hr)
+
+
+def _step_without_cell_state(cell):
+    """cell(x, h, *w) -> h as a step (x, h, c, w, w_hr) -> (h, None), the LSTM step's signature."""
+    def step(x, h, c, w, w_hr):
+        return cell(x, h, *w), None
+    return step
+
+
+class _Mode(NamedTuple):
+    """What differs between the recurrent modes, looked up once (RNNBase._kind) instead of compared
+    as strings: the step-by-step cell and the fused node of one direction of one layer."""
+    name: str                # as PyTorch's error messages spell the layer
+    num_gates: int
+    has_cell_state: bool     # LSTM: (h, c) states and a (h_n, c_n) result
+    step: Callable           # (x, h, c, weights, w_hr) -> (h', c' or None), through the cell functions
+    fused: type              # the fused autograd node (primitives/recurrent.py)
+    fused_kwargs: dict
+
+
+_MODES = {
+    "RNN_TANH": _Mode("RNN", 1, False, _step_without_cell_state(rnn_tanh_cell), R.RNNLayer,
+                      {"nonlinearity": "tanh"}),
+    "RNN_RELU": _Mode("RNN", 1, False, _step_without_cell_state(rnn_relu_cell), R.RNNLayer,
+                      {"nonlinearity": "relu"}),
+    "LSTM": _Mode("LSTM", 4, True, _lstm_step, R.LSTMLayer, {}),
+    "GRU": _Mode("GRU", 3, False, _step_without_cell_state(gru_cell), R.GRULayer, {}),
+}
 
 
 def _param(shape, device, dtype):
@@ -172,7 +201,8 @@ class RNNCellBase(Module):
         batched = input.ndim == 2
         x = input if batched else input.unsqueeze(0)
         if hx is None:
-            zeros = Tensor._make(B.xp_for(x.device).zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
+            xp = B.xp_for(x.device)
+            zeros = Tensor._make(xp.zeros((x.shape[0], self.hidden_size), dtype=x.array.dtype))
             return x, [zeros] * n_states, batched
         if n_states > 1 and not isinstance(hx, (tuple, list)):
             raise TypeError(f"{name}: expected hx to be a tuple (h_0, c_0) of {n_states} tensors, "
@@ -356,7 +386,7 @@ class RNNBase(Module):
                  bidirectional: bool = False, proj_size: int = 0, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        if mode not in _GATES:
+        if mode not in _MODES:
             raise ValueError("Unrecognized RNN mode: " + str(mode))
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
                 or not 0 <= dropout <= 1):
@@ -378,7 +408,7 @@ class RNNBase(Module):
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size > 0 and mode != "LSTM":
+        if proj_size > 0 and not _MODES[mode].has_cell_state:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         self.mode = mode
         self.input_size = input_size
@@ -389,7 +419,7 @@ class RNNBase(Module):
         self.dropout = float(dropout)
         self.bidirectional = bidirectional
         self.proj_size = proj_size
-        gate_size = _GATES[mode] * hidden_size
+        gate_size = _MODES[mode].num_gates * hidden_size
         D = 2 if bidirectional else 1
         self._flat_weights_names = []
         self._all_weights = []
@@ -450,8 +480,13 @@ class RNNBase(Module):
         return s
 
     # ------------------------------------------------------------------------------- forward
+    @property
+    def _kind(self):
+        """The _Mode of self.mode (RNN_TANH, RNN_RELU, LSTM or GRU)."""
+        return _MODES[self.mode]
+
     def _name(self):
-        return "RNN" if self.mode.startswith("RNN") else self.mode
+        return self._kind.name
 
     def forward(self, input: Tensor, hx: Optional[Any] = None) -> Tuple[Any, Any]:
         """input (T, B, I), (B, T, I) with batch_first, (T, I) unbatched, or a PackedSequence;
@@ -507,7 +542,7 @@ class RNNBase(Module):
                 cn = None if cn is None else cn.squeeze(1)
             elif self.batch_first:
                 output = output.transpose(0, 1)
-        return (output, (hn, cn)) if self.mode == "LSTM" else (output, hn)
+        return (output, (hn, cn)) if self._kind.has_cell_state else (output, hn)
 
     def _check_hidden(self, input, hx, nb, batched):
         """Validate hx against (num_layers*D, B, H) and return (h0, c0) batched (or Nones)."""
@@ -515,7 +550,7 @@ class RNNBase(Module):
             return None, None
         expected = (self.num_layers * self.num_directions, nb, self.proj_size or self.hidden_size)
         expected_c = expected[:2] + (self.hidden_size,)
-        lstm = self.mode == "LSTM"
+        lstm = self._kind.has_cell_state
         if lstm:
             if not isinstance(hx, (tuple, list)) or len(hx) != 2:
                 raise RuntimeError("LSTM: expected hx to be a tuple (h_0, c_0) of two tensors, got "
@@ -549,17 +584,20 @@ class RNNBase(Module):
         return [getattr(self, n) for n in self._all_weights[layer * self.num_directions + d]]
 
     def _run(self, x, steps, h0, c0):
-        """All layers over the packed input x (N, I): output (N, D*H), h_n and c_n (L*D, B, H)."""
+        """All layers over the packed input x (N, I): output (N, D*H), h_n and c_n (L*D, B, H).
+
+        The composition of PyTorch's old StackedRNN / Recurrent: a stack of layers, each one
+        direction or two (the second walks the steps backwards) whose outputs are concatenated,
+        each direction either one fused node or a loop over the cell function."""
+        direction = self._fused_direction if self.fused else self._cell_direction
         D = self.num_directions
         hns, cns = [], []
         for layer in range(self.num_layers):
             outs = []
             for d in range(D):
                 k = layer * D + d
-                h0_k = None if h0 is None else h0[k]
-                c0_k = None if c0 is None else c0[k]
-                run = self._fused_direction if self.fused else self._cell_direction
-                y, hn, cn = run(layer, d, x, steps, h0_k, c0_k)
+                y, hn, cn = direction(layer, d, x, steps, None if h0 is None else h0[k],
+                                      None if c0 is None else c0[k])
                 outs.append(y)
                 hns.append(hn)
                 cns.append(cn)
@@ -567,25 +605,22 @@ class RNNBase(Module):
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
         hn = ops.stack(hns, 0)
-        cn = ops.stack(cns, 0) if self.mode == "LSTM" else None
+        cn = ops.stack(cns, 0) if self._kind.has_cell_state else None
         return x, hn, cn
 
     def _fused_direction(self, layer, d, x, steps, h0, c0):
         """One direction of one layer as one autograd node: output (N, H), h_n and c_n (B, H)."""
+        kind = self._kind
         weights = self._layer_weights(layer, d)
-        kw = dict(batch_sizes=steps, bias=self.bias, reverse=d == 1)
-        if self.mode == "LSTM":
-            return R.LSTMLayer.apply(x, h0, c0, *weights, proj=self.proj_size > 0, **kw)
-        if self.mode == "GRU":
-            y, hn = R.GRULayer.apply(x, h0, *weights, **kw)
-        else:
-            nl = "relu" if self.mode == "RNN_RELU" else "tanh"
-            y, hn = R.RNNLayer.apply(x, h0, *weights, nonlinearity=nl, **kw)
+        kw = dict(kind.fused_kwargs, batch_sizes=steps, bias=self.bias, reverse=d == 1)
+        if kind.has_cell_state:
+            return kind.fused.apply(x, h0, c0, *weights, proj=self.proj_size > 0, **kw)
+        y, hn = kind.fused.apply(x, h0, *weights, **kw)
         return y, hn, None
 
     def _cell_direction(self, layer, d, x, steps, h0, c0):
         """One direction of one layer step by step through the cell functions (the reference path)."""
-        lstm = self.mode == "LSTM"
+        kind = self._kind
         nb, H, P = steps[0], self.hidden_size, self.proj_size or self.hidden_size
         starts = [0]
         for b in steps[:-1]:
@@ -596,20 +631,15 @@ class RNNBase(Module):
             w = w + [None, None]
         zeros = (lambda n: Tensor._make(B.xp_for(x.device).zeros((nb, n), dtype=x.array.dtype)))
         h = zeros(P) if h0 is None else h0
-        c: Any = (zeros(H) if c0 is None else c0) if lstm else None
+        c: Any = (zeros(H) if c0 is None else c0) if kind.has_cell_state else None
         ys = [None] * len(steps)
         order = range(len(steps) - 1, -1, -1) if d == 1 else range(len(steps))
         for t in order:
             bt = steps[t]
             xt = x[starts[t]:starts[t] + bt]
-            if lstm:
-                h_new, c_new = lstm_cell(xt, (h[:bt], c[:bt]), *w, w_hr=w_hr)  # type: ignore[misc]
+            h_new, c_new = kind.step(xt, h[:bt], None if c is None else c[:bt], w, w_hr)
+            if c is not None:
                 c = c_new if bt == nb else ops.cat([c_new, c[bt:]], 0)
-            elif self.mode == "GRU":
-                h_new = gru_cell(xt, h[:bt], *w)
-            else:
-                cell = rnn_relu_cell if self.mode == "RNN_RELU" else rnn_tanh_cell
-                h_new = cell(xt, h[:bt], *w)
             h = h_new if bt == nb else ops.cat([h_new, h[bt:]], 0)  # finished rows keep their state
             ys[t] = h_new
         return ops.cat(ys, 0), h, c

@@ -1,5 +1,6 @@
 """Matrix products: matmul (1-D, 2-D, batched with broadcast batch dims) and the fused linear layer."""
 from .. import backend as B
+from ..threads import matmul as _gemm  # a @ b on the threads the size pays for
 from .base import Op
 
 
@@ -25,7 +26,7 @@ class MatMul(Op):
         ctx.shapes = (a.shape, b.shape)
         ctx.node = _MATMUL_NODES.get((a.ndim, b.ndim), "UnsafeView")
         try:
-            return a @ b
+            return _gemm(a, b)
         except ValueError:
             raise _matmul_error(a, b) from None
 
@@ -44,12 +45,12 @@ class MatMul(Op):
         # matrix dimension is dropped here
         if na:
             b2 = b[:, None] if b.ndim == 1 else b
-            ga = g @ xp.swapaxes(b2, -1, -2)
+            ga = _gemm(g, xp.swapaxes(b2, -1, -2))
             if len(sa) == 1:
                 ga = ga[..., 0, :]
         if nb:
             a2 = a[None, :] if a.ndim == 1 else a
-            gb = xp.swapaxes(a2, -1, -2) @ g
+            gb = _gemm(xp.swapaxes(a2, -1, -2), g)
             if len(sb) == 1:
                 gb = gb[..., 0]
         return ga, gb
@@ -78,7 +79,7 @@ class FusedLinear(Op):
         nx, nw = ctx.needs_input_grad[:2]
         ctx.save_for_backward(x if nw else None, weight if nx else None)
         # one 2-D GEMM over all leading dims is much faster than NumPy's batched matmul
-        out = _rows(x) @ weight.T
+        out = _gemm(_rows(x), weight.T)
         ctx.node = ("Addmm" if bias is not None else "Mm") if x.ndim == 2 else "View"
         if bias is not None:
             out += bias
@@ -89,7 +90,7 @@ class FusedLinear(Op):
         x, weight = ctx.saved_tensors
         nx, nw, nb = (tuple(ctx.needs_input_grad) + (False,))[:3]
         g2 = _rows(g)
-        gx = (g2 @ weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
-        gw = g2.T @ _rows(x) if nw else None
+        gx = _gemm(g2, weight).reshape(g.shape[:-1] + (weight.shape[1],)) if nx else None
+        gw = _gemm(g2.T, _rows(x)) if nw else None
         gb = g2.sum(axis=0) if nb else None
         return gx, gw, gb

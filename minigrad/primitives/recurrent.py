@@ -19,20 +19,32 @@ what backward needs is kept: the activated gates (written over the projection), 
 tanh(c).  Backward first computes, for all steps at once, every derivative factor that does not depend
 on the incoming gradient, so the sequential loop is a few multiplies and one matmul per step; it
 accumulates the pre-activation gradients of all steps in one (N, G*H) buffer, so each weight gradient
-and the input gradient is one matmul over all steps.  On NumPy a large step's gate
-math is split by rows between two threads; on CuPy it is one fused kernel (ops/recurrent_cuda.py).
+and the input gradient is one matmul over all steps.  On NumPy a large step's gate math is split
+by rows between two threads (split_rows.py), unless the step's matmul already uses the BLAS's
+threads (minigrad/threads.py); on CuPy it is one fused kernel (recurrent_cuda.py).
+
+Code.  What differs between RNN, LSTM and GRU is one strategy object per mode (`Recurrence`: the gate
+count, the weight preparation, which time loops run, what forward saves for backward, by name); the
+time loops themselves are in recurrent_numpy.py (array code) and recurrent_cuda.py (kernels, same
+functions).  One autograd node (`RNNLayer`, `LSTMLayer`, `GRULayer`) is one direction of one layer;
+nn/rnn.py composes them into directions and stacks.
 
 Gate order as in PyTorch: LSTM (i, f, g, o), GRU (r, z, n).
 """
-import os
-from concurrent.futures import ThreadPoolExecutor
+
+from typing import NamedTuple, Optional, Tuple
 
 from .. import backend as B
+from .. import threads
 from .base import Op
+from .recurrent_numpy import NumPyLoops
+from .split_rows import SPLIT_MIN
 
-__all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "USE_CUDA_KERNELS"]
+__all__ = ["RNNLayer", "LSTMLayer", "GRULayer", "Recurrence", "RECURRENCES", "USE_CUDA_KERNELS"]
 
-USE_CUDA_KERNELS = True  # on CuPy: fused gate kernels (True) or the generic array code below (False)
+USE_CUDA_KERNELS = True  # on CuPy: fused gate kernels (True) or the generic array code (False)
+GATE_THREADS = None      # threads for a step's gate math: None = the thread policy decides, or 1 / 2
+SPLIT_MIN = SPLIT_MIN    # elements (rows * width) from which a step's gate math is split
 
 
 def _cuda(xp):
@@ -41,6 +53,22 @@ def _cuda(xp):
         return None
     from . import recurrent_cuda
     return recurrent_cuda
+
+
+def _loops(xp, state_rows, state_size, gate_width):
+    """The time-loop implementation for this run: the CUDA kernels on CuPy (when enabled), else the
+    array code, with the step's gate math on two threads only when the step's matmul runs on one
+    BLAS thread and another core is free (never more busy threads than cores)."""
+    kernels = _cuda(xp)
+    if kernels is not None:
+        return kernels
+    if xp is not B.np:
+        return NumPyLoops(1)
+    if GATE_THREADS is not None:
+        return NumPyLoops(GATE_THREADS, SPLIT_MIN)
+    if threads.gemm_threads(state_rows, state_size, gate_width) > 1:
+        return NumPyLoops(1)
+    return NumPyLoops(threads.free_threads(), SPLIT_MIN)
 
 
 def _steps(batch_sizes, reverse):
@@ -52,289 +80,148 @@ def _steps(batch_sizes, reverse):
     return out[::-1] if reverse else out
 
 
-# NumPy runs elementwise loops on one core; a step's gate math on many elements is split by rows
-# between the caller and one helper thread (NumPy releases the GIL inside its loops).  One thread
-# when the BLAS is limited to one (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS = 1) or there is one core.
-_threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or os.cpu_count()
-GATE_THREADS = 2 if str(_threads).isdigit() and int(_threads) > 1 else 1
-SPLIT_MIN = 32768          # elements (rows * width) from which splitting the rows pays off
-_pool = None
+# --------------------------------------------------------------- what forward keeps, by name
+class RNNSaved(NamedTuple):
+    h_prev: object                 # (N, H) the state each step started from
 
 
-def _forget_pool():
-    global _pool
-    _pool = None  # a forked child has no helper thread: start a new one when needed
+class LSTMSaved(NamedTuple):
+    h_prev: object                 # (N, P) the state each step started from
+    c_prev: object                 # (N, H) the cell state each step started from
+    tanh_c: object                 # (N, H) tanh(c_t)
+    m: object = None               # (N, H) o * tanh(c_t), with a projection only
 
 
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
+class GRUSaved(NamedTuple):
+    h_prev: object                 # (N, H) the state each step started from
+    hn: object                     # (N, H) W_hn h_prev + b_hn
 
 
-def _rows(fn, r0, bt, width, xp):
-    """Run fn(r0, lo, hi) over the rows [0, bt) of the step starting at packed row r0."""
-    global _pool
-    if GATE_THREADS < 2 or bt < 2 or bt * width < SPLIT_MIN or xp is not B.np:
-        fn(r0, 0, bt)
-        return
-    if _pool is None:
-        _pool = ThreadPoolExecutor(1, thread_name_prefix="minigrad-rnn")
-    mid = bt // 2
-    job = _pool.submit(fn, r0, mid, bt)
-    fn(r0, 0, mid)
-    job.result()
+class Prepared(NamedTuple):
+    """The weights as the forward time loop uses them."""
+    w_ih: object                   # (G*H, I), rows scaled as the gate math expects
+    w_hh: object                   # (G*H, P), scaled the same way
+    bias: object                   # (G*H,) the biases folded into the input projection, or None
+    b_hn: object = None            # GRU: the hidden bias of the n gate (it sits inside r * (...))
 
 
-def _all_rows(fn, n, width, xp):
-    """Run fn(lo, hi) over all n packed rows (in two threads when large)."""
-    _rows(lambda r0, lo, hi: fn(lo, hi), 0, n, width, xp)
+class Run(NamedTuple):
+    """Everything one direction's forward keeps for its backward."""
+    recurrence: "Recurrence"
+    w_ih: object                   # the unscaled weights (backward works with the true ones)
+    w_hh: object
+    w_hr: object                   # LSTM projection (P, H), or None
+    gates: object                  # (N, G*H) the activated gates of every step
+    saved: tuple                   # RNNSaved / LSTMSaved / GRUSaved
+    steps: list                    # [(first row, rows)] in processing order
+    relu: bool
+    bias: bool
 
 
-# ------------------------------------------------------------------------------------------ RNN
-def _rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu):
-    """Run the tanh/relu recurrence in place: gates (N, H) holds x W_ih^T + b and becomes h_t;
-    h_prev of every step goes to hp (N, H); returns the saved (hp,)."""
-    N, H = gates.shape
-    gh = xp.empty_like(h)
-    w_t = w_hh.T
+class Recurrence:
+    """The strategy of one mode: gate count, weight preparation, which loops run, what is saved.
 
-    def gate_math(r0, lo, hi):
-        g, hs = gates[r0 + lo:r0 + hi], h[lo:hi]
-        hp[r0 + lo:r0 + hi] = hs
-        g += gh[lo:hi]
-        if relu:
-            xp.maximum(g, 0, out=g)
-        else:
-            xp.tanh(g, out=g)
-        hs[...] = g
-
-    for r0, bt in steps:
-        xp.matmul(h[:bt], w_t, out=gh[:bt])
-        _rows(gate_math, r0, bt, H, xp)
-        y[r0:r0 + bt] = h[:bt]
-    return (hp,)
-
-
-def _rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, relu):
-    """Backward through time; returns dG (N, H), the gradient of the pre-activations (twice: input
-    and hidden side)."""
-    dG = xp.empty_like(gates)
-
-    def factors(lo, hi):                               # act'(pre-activation), for every step at once
-        a, d = gates[lo:hi], dG[lo:hi]
-        if relu:
-            xp.greater(a, 0, out=d)
-        else:
-            xp.multiply(a, a, out=d)
-            xp.subtract(1, d, out=d)
-
-    def gate_grads(r0, lo, hi):
-        d, dhs = dG[r0 + lo:r0 + hi], dh[lo:hi]
-        dhs += dy[r0 + lo:r0 + hi]
-        d *= dhs
-
-    _all_rows(factors, gates.shape[0], gates.shape[1], xp)
-    for r0, bt in reversed(steps):
-        _rows(gate_grads, r0, bt, gates.shape[1], xp)
-        xp.matmul(dG[r0:r0 + bt], w_hh, out=dh[:bt])
-    return dG, dG
-
-
-# ----------------------------------------------------------------------------------------- LSTM
-def _lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr=None):
-    """Run the LSTM recurrence in place and return what backward needs: (h_prev (N, P), written to
-    hp, c_prev and tanh(c_t) (N, H)[, m_t = o * tanh(c_t) (N, H) with a projection]).
-
-    gates (N, 4H) holds the input projection in PyTorch's order (i, f, g, o), pre-scaled by -1 for
-    the sigmoid gates and by -2 for g (the factors are folded into the weights: exact powers of two),
-    so one exp and one divide serve all four: sigmoid(a) = 1 / (1 + exp(-a)) and
-    tanh(a) = 2 / (1 + exp(-2a)) - 1.  w_hh is scaled the same way; the activated gates are written
-    over `gates`.  With w_hr (P, H) the state is projected: h = (o * tanh(c)) W_hr^T (else P = H).
+    Subclasses: RNN (tanh or relu), LSTM (with a cell state, optionally projected), GRU.
     """
-    N, H = gates.shape[0], c.shape[1]
-    cp = xp.empty((N, H), dtype=gates.dtype)
-    tc = xp.empty_like(cp)
-    m = None if w_hr is None else xp.empty_like(cp)
-    gh = xp.empty((h.shape[0], 4 * H), dtype=gates.dtype)
-    tmp = xp.empty_like(c)
-    numer = xp.ones(4 * H, dtype=gates.dtype)          # 1 / (1 + e) for i, f, o and 2 / (1 + e) for g
-    numer[2 * H:3 * H] = 2
-    w_t = w_hh.T
+    name = "RNN"
+    num_gates = 1
+    has_cell_state = False
 
-    def gate_math(r0, lo, hi):
-        a, b = r0 + lo, r0 + hi
-        g, cs, t, tcr = gates[a:b], c[lo:hi], tmp[lo:hi], tc[a:b]
-        hp[a:b] = h[lo:hi]
-        cp[a:b] = cs
-        g += gh[lo:hi]
-        xp.exp(g, out=g)
-        g += 1
-        xp.divide(numer, g, out=g)
-        gg = g[:, 2 * H:3 * H]
-        gg -= 1                                        # i, f, o = sigmoid, g = tanh
-        cs *= g[:, H:2 * H]                            # c = f * c_prev + i * g
-        xp.multiply(g[:, :H], gg, out=t)
-        cs += t
-        xp.tanh(cs, out=tcr)
-        xp.multiply(g[:, 3 * H:], tcr, out=h[lo:hi] if m is None else m[a:b])  # o * tanh(c)
+    def prepare(self, xp, w_ih, w_hh, b_ih, b_hh):
+        """Prepared weights for the forward loop (RNN: as they are, the biases summed)."""
+        return Prepared(w_ih, w_hh, None if b_ih is None else b_ih + b_hh)
 
-    for r0, bt in steps:
-        r1 = r0 + bt
-        xp.matmul(h[:bt], w_t, out=gh[:bt])
-        _rows(gate_math, r0, bt, 4 * H, xp)
-        if m is not None:
-            xp.matmul(m[r0:r1], w_hr.T, out=h[:bt])    # h = (o * tanh(c)) W_hr^T
-        y[r0:r1] = h[:bt]
-    return (hp, cp, tc) if m is None else (hp, cp, tc, m)
+    def forward(self, loops, xp, gates, h, c, prep, w_hr, steps, y, h_prev, relu):
+        """Run the time loop in place; return the saved values."""
+        return RNNSaved(*loops.rnn_forward(xp, gates, h, prep.w_hh, steps, y, h_prev, relu))
+
+    def backward(self, loops, xp, run, dy, dh, dc):
+        """Backward through time: (dG input side, dG hidden side, gradient reaching every h_t
+        (projection only, else None))."""
+        dGx, dGh = loops.rnn_backward(xp, run.gates, run.saved, run.w_hh, run.steps, dy, dh, run.relu)
+        return dGx, dGh, None
+
+    def hidden_grads(self, dGx, dGh, h_prev, db_ih, need_w, need_b):
+        """(dW_hh, db_hh) from backward's gradients: dGh (N, G*H) over all steps, else None."""
+        dw_hh = threads.matmul(dGh.T, h_prev) if need_w else None
+        db_hh = None
+        if need_b:
+            db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
+        return dw_hh, db_hh
 
 
-def _lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
-    """Backward through time; dh, dc go from (dh_n, dc_n) to (dh0, dc0).  Returns dG (N, 4H) twice
-    (input and hidden side) and, with a projection, the gradient reaching every h_t (N, P).
-
-    Everything that does not depend on the incoming gradient is computed for all steps at once
-    first: dG starts as the factors (g i(1-i), c_prev f(1-f), i (1-g^2), tanh(c) o(1-o)) that the
-    step loop multiplies by dc or dm, and K = o (1 - tanh(c)^2) carries dm into dc.
-    """
-    hp, cp, tc = saved[:3]
-    H = dc.shape[1]
-    dG = xp.empty_like(gates)
-    K = xp.empty_like(tc)
-    u_buf = xp.empty_like(dc)
-    dH = None if w_hr is None else xp.empty(hp.shape, dtype=hp.dtype)
-    dm_buf = dh if w_hr is None else xp.empty_like(dc)   # gradient reaching o * tanh(c_t)
-
-    def factors(lo, hi):
-        a, d, t = gates[lo:hi], dG[lo:hi], tc[lo:hi]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        xp.subtract(1, a, out=d)                       # s (1 - s) for the sigmoid gates
-        d *= a
-        d[:, :H] *= g                                  # di = dc * g * i (1 - i)
-        d[:, H:2 * H] *= cp[lo:hi]                     # df = dc * c_prev * f (1 - f)
-        d[:, 3 * H:] *= t                              # do = dm * tanh(c) * o (1 - o)
-        dg = d[:, 2 * H:3 * H]                         # dg = dc * i * (1 - g^2)
-        xp.multiply(g, g, out=dg)
-        xp.subtract(1, dg, out=dg)
-        dg *= i
-        k = K[lo:hi]                                   # dc += dm * o * (1 - tanh(c)^2)
-        xp.multiply(t, t, out=k)
-        xp.subtract(1, k, out=k)
-        k *= o
-
-    def gate_grads(r0, lo, hi):
-        a, b = r0 + lo, r0 + hi
-        d, dm, dcs, u = dG[a:b], dm_buf[lo:hi], dc[lo:hi], u_buf[lo:hi]
-        xp.multiply(dm, K[a:b], out=u)
-        dcs += u
-        d3 = d.reshape(hi - lo, 4, H)
-        d3[:, :3] *= dcs[:, None, :]                   # i, f, g blocks
-        d3[:, 3] *= dm                                 # o block
-        dcs *= gates[a:b, H:2 * H]                     # dc_prev = dc * f
-
-    _all_rows(factors, gates.shape[0], 4 * H, xp)
-    for r0, bt in reversed(steps):
-        r1 = r0 + bt
-        dh[:bt] += dy[r0:r1]                           # all the gradient reaching h_t
-        if dH is not None:
-            dH[r0:r1] = dh[:bt]
-            xp.matmul(dh[:bt], w_hr, out=dm_buf[:bt])
-        _rows(gate_grads, r0, bt, 4 * H, xp)
-        xp.matmul(dG[r0:r1], w_hh, out=dh[:bt])        # dh_prev = dG W_hh
-    return dG, dG, dH
+def _scale_rows(a, scale):
+    """a * scale along axis 0 (scale: (rows,) exact powers of two)."""
+    return a * (scale if a.ndim == 1 else scale[:, None])
 
 
-# ------------------------------------------------------------------------------------------ GRU
-def _gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp):
-    """Run the GRU recurrence in place and return the saved (h_prev (written to hp),
-    W_hn h_prev + b_hn), each (N, H).
+class LSTMRecurrence(Recurrence):
+    name = "LSTM"
+    num_gates = 4
+    has_cell_state = True
 
-    gates (N, 3H) holds x W_ih^T + b_ih + (b_hr, b_hz, 0), negated in the r and z blocks (folded into
-    the weights, as is w_hh's), and becomes the activated (r, z, n).
-    """
-    N, H = gates.shape[0], h.shape[1]
-    hn = xp.empty((N, H), dtype=gates.dtype)
-    gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
-    tmp = xp.empty_like(h)
-    w_t = w_hh.T
+    def prepare(self, xp, w_ih, w_hh, b_ih, b_hh):
+        """Rows scaled by -1 (sigmoid gates i, f, o) and -2 (g, tanh): see lstm_forward."""
+        H = w_ih.shape[0] // 4
+        scale = xp.full(4 * H, -1, dtype=w_ih.dtype)
+        scale[2 * H:3 * H] = -2
+        bias = None if b_ih is None else (b_ih + b_hh) * scale
+        return Prepared(_scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias)
 
-    def gate_math(r0, lo, hi):
-        a, b = r0 + lo, r0 + hi
-        g, hs, t, ghs, hnr = gates[a:b], h[lo:hi], tmp[lo:hi], gh[lo:hi], hn[a:b]
-        hp[a:b] = hs
-        rz = g[:, :2 * H]                              # r, z = 1 / (1 + exp(-a))
-        rz += ghs[:, :2 * H]
-        xp.exp(rz, out=rz)
-        rz += 1
-        xp.divide(1, rz, out=rz)
-        if b_hn is None:
-            hnr[...] = ghs[:, 2 * H:]
-        else:
-            xp.add(ghs[:, 2 * H:], b_hn, out=hnr)
-        n = g[:, 2 * H:]                               # n = tanh(x W_in^T + b_in + r * (W_hn h + b_hn))
-        xp.multiply(g[:, :H], hnr, out=t)
-        n += t
-        xp.tanh(n, out=n)
-        hs -= n                                        # h = n + z * (h_prev - n)
-        hs *= g[:, H:2 * H]
-        hs += n
+    def forward(self, loops, xp, gates, h, c, prep, w_hr, steps, y, h_prev, relu):
+        return LSTMSaved(*loops.lstm_forward(xp, gates, h, c, prep.w_hh, steps, y, h_prev, w_hr))
 
-    for r0, bt in steps:
-        xp.matmul(h[:bt], w_t, out=gh[:bt])
-        _rows(gate_math, r0, bt, 3 * H, xp)
-        y[r0:r0 + bt] = h[:bt]
-    return hp, hn
+    def backward(self, loops, xp, run, dy, dh, dc):
+        return loops.lstm_backward(xp, run.gates, run.saved, run.w_hh, run.steps, dy, dh, dc, run.w_hr)
 
 
-def _gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
-    """Backward through time; returns dGx (N, 3H) for the input side and dGh (N, 3H) for the hidden
-    side (they differ in the n block: dGh_n = dGx_n * r).
+class GRURecurrence(Recurrence):
+    name = "GRU"
+    num_gates = 3
 
-    dGx starts as the factors computed for all steps at once: hn r (1-r), (h_prev - n) z (1-z) and
-    (1 - z)(1 - n^2); the step loop multiplies them by dn_pre, dh and dh.
-    """
-    hp, hn = saved
-    H = dh.shape[1]
-    dGx = xp.empty_like(gates)
-    dGh = xp.empty_like(gates)
-    direct = xp.empty_like(dh)                         # dh * z: the part of dh_prev that skips W_hh
+    def prepare(self, xp, w_ih, w_hh, b_ih, b_hh):
+        """Rows of r, z negated (sigmoid by one exp); b_hr, b_hz folded into the input bias."""
+        H = w_ih.shape[0] // 3
+        scale = xp.ones(3 * H, dtype=w_ih.dtype)
+        scale[:2 * H] = -1
+        bias = b_hn = None
+        if b_ih is not None:
+            bias = b_ih.copy()
+            bias[:2 * H] += b_hh[:2 * H]
+            bias *= scale
+            b_hn = b_hh[2 * H:]
+        return Prepared(_scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, b_hn)
 
-    def factors(lo, hi):
-        a, d = gates[lo:hi], dGx[lo:hi]
-        z, n = a[:, H:2 * H], a[:, 2 * H:]
-        rz = d[:, :2 * H]                              # s (1 - s) for r, z
-        xp.subtract(1, a[:, :2 * H], out=rz)
-        rz *= a[:, :2 * H]
-        d[:, :H] *= hn[lo:hi]                          # dr = dn_pre * hn * r (1 - r)
-        dz = d[:, H:2 * H]                             # dz = dh * (h_prev - n) * z (1 - z)
-        xp.subtract(hp[lo:hi], n, out=dGh[lo:hi, :H])  # (dGh as scratch)
-        dz *= dGh[lo:hi, :H]
-        dn = d[:, 2 * H:]                              # dn_pre = dh * (1 - z) * (1 - n^2)
-        xp.multiply(n, n, out=dn)
-        xp.subtract(1, dn, out=dn)
-        xp.subtract(1, z, out=dGh[lo:hi, :H])
-        dn *= dGh[lo:hi, :H]
+    def forward(self, loops, xp, gates, h, c, prep, w_hr, steps, y, h_prev, relu):
+        return GRUSaved(*loops.gru_forward(xp, gates, h, prep.w_hh, prep.b_hn, steps, y, h_prev))
 
-    def gate_grads(r0, lo, hi):
-        a_, b_ = r0 + lo, r0 + hi
-        dx, dhh, dhs = dGx[a_:b_], dGh[a_:b_], dh[lo:hi]
-        dhs += dy[a_:b_]
-        dn = dx[:, 2 * H:]
-        dn *= dhs
-        dx[:, :H] *= dn
-        dx[:, H:2 * H] *= dhs
-        dhh[:, :2 * H] = dx[:, :2 * H]
-        xp.multiply(dn, gates[a_:b_, :H], out=dhh[:, 2 * H:])
-        xp.multiply(dhs, gates[a_:b_, H:2 * H], out=direct[lo:hi])
+    def backward(self, loops, xp, run, dy, dh, dc):
+        dGx, dGh = loops.gru_backward(xp, run.gates, run.saved, run.w_hh, run.steps, dy, dh)
+        return dGx, dGh, None
 
-    _all_rows(factors, gates.shape[0], 3 * H, xp)
-    for r0, bt in reversed(steps):
-        _rows(gate_grads, r0, bt, 3 * H, xp)
-        xp.matmul(dGh[r0:r0 + bt], w_hh, out=dh[:bt])  # dh_prev = dh * z + dGh W_hh
-        dh[:bt] += direct[:bt]
-    return dGx, dGh
+    def hidden_grads(self, dGx, dGh, h_prev, db_ih, need_w, need_b):
+        """The hidden side's r and z blocks are dGx's; the array loops return only its n block
+        (N, H) (the CUDA kernels the whole (N, 3H))."""
+        H = dGx.shape[1] // 3
+        if dGh.shape[1] == 3 * H:
+            return super().hidden_grads(dGx, dGh, h_prev, db_ih, need_w, need_b)
+        dw_hh = db_hh = None
+        if need_w:
+            dw_hh = B.get_array_module(dGx).empty((3 * H, h_prev.shape[1]), dtype=dGx.dtype)
+            dw_hh[:2 * H] = threads.matmul(dGx[:, :2 * H].T, h_prev)
+            dw_hh[2 * H:] = threads.matmul(dGh.T, h_prev)
+        if need_b:
+            db_hh = db_ih.copy()
+            db_hh[2 * H:] = dGh.sum(axis=0)
+        return dw_hh, db_hh
+
+
+RECURRENCES = {"RNN_TANH": Recurrence(), "RNN_RELU": Recurrence(), "LSTM": LSTMRecurrence(),
+               "GRU": GRURecurrence()}
 
 
 # ------------------------------------------------------------------------------------ the nodes
-def _adder(a, b):
+def _add_row(a, b):
     """fn(lo, hi) that adds the row vector b to the rows lo:hi of a, in place."""
     def add(lo, hi):
         a[lo:hi] += b
@@ -343,21 +230,13 @@ def _adder(a, b):
 
 class _Layer(Op):
     """Shared driver for one direction of one layer: input projection, the time loop, the saved
-    values and the weight gradients."""
-    mode = None
+    values and the weight gradients; `recurrence` says what differs between the modes."""
+    recurrence = None
 
-    @staticmethod
-    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
-        """(w_ih, w_hh, bias) for the forward (rows scaled as the gate math expects, the biases summed
-        for the input projection), b_hn (GRU), and the unscaled (w_ih, w_hh) for the backward."""
-        bias = None if b_ih is None else b_ih + b_hh
-        return w_ih, w_hh, bias, None, w_ih, w_hh
-
-    @staticmethod
-    def _run(ctx, x, h0, c0, weights, batch_sizes, bias, reverse, relu=False, proj=False):
-        cls = type(ctx)
+    @classmethod
+    def _run(cls, ctx, x, h0, c0, weights, batch_sizes, bias, reverse, relu=False, proj=False):
+        rec = cls.recurrence
         xp = B.get_array_module(x)
-        impl = _cuda(xp) or _ArrayCode
         N, I, nb = x.shape[0], x.shape[1], batch_sizes[0]
         S = weights[1].shape[1]                          # state size: hidden_size, or proj_size
         H = weights[-1].shape[1] if proj else S          # hidden (cell) size
@@ -368,83 +247,67 @@ class _Layer(Op):
             if w.dtype != x.dtype:
                 raise RuntimeError(f"{cls.__name__}: input dtype {x.dtype} does not match weight "
                                    f"dtype {w.dtype}")
+        w_hr = weights[-1] if proj else None
         y = xp.empty((N, S), dtype=x.dtype)
-        xh = None
-        if cls.mode != "GRU":  # dW_hh, dW_ih share dG: one matmul over [h_prev | x]
-            xh = xp.empty((N, S + I), dtype=x.dtype)
-            xh[:, S:] = x
+        h_prev = xp.empty((N, S), dtype=x.dtype)
+        steps = _steps(batch_sizes, reverse)
         with B.np.errstate(over="ignore"):
-            w_ih, w_hh, bias_x, b_hn, bw_ih, bw_hh = cls._prepare(
-                xp, weights[0], weights[1], *(weights[2:4] if bias else (None, None)))
-            w_hr = weights[-1] if proj else None
-            gates = x @ w_ih.T                           # every step's input projection at once
-            if bias_x is not None:
-                _all_rows(_adder(gates, bias_x), N, gates.shape[1], xp)
+            prep = rec.prepare(xp, weights[0], weights[1], *(weights[2:4] if bias else (None, None)))
+            gates = threads.matmul(x, prep.w_ih.T)       # every step's input projection at once
+            loops = _loops(xp, nb, S, prep.w_hh.shape[0])
+            if prep.bias is not None and isinstance(loops, NumPyLoops):
+                loops.all_rows(_add_row(gates, prep.bias), N, gates.shape[1])
+            elif prep.bias is not None:
+                gates += prep.bias
             h = xp.zeros((nb, S), dtype=x.dtype) if h0 is None else h0.copy()
-            hp = xp.empty((N, S), dtype=x.dtype) if xh is None else xh[:, :S]
-            steps = _steps(batch_sizes, reverse)
             c = None
-            if cls.mode == "LSTM":
+            if rec.has_cell_state:
                 c = xp.zeros((nb, H), dtype=x.dtype) if c0 is None else c0.copy()
-                saved = impl.lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr)
-            elif cls.mode == "GRU":
-                saved = impl.gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp)
-            else:
-                saved = impl.rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu)
+            with threads.blas_threads(threads.gemm_threads(nb, S, prep.w_hh.shape[0])):
+                saved = rec.forward(loops, xp, gates, h, c, prep, w_hr, steps, y, h_prev, relu)
         ctx.save_for_backward(x, *weights)
-        ctx.run = (bw_ih, bw_hh, w_hr, gates, saved, steps)
-        ctx.xh, ctx.relu, ctx.bias = xh, relu, bias
-        return (y, h, c) if cls.mode == "LSTM" else (y, h)
+        ctx.run = Run(rec, weights[0], weights[1], w_hr, gates, saved, steps, relu, bias)
+        return (y, h, c) if rec.has_cell_state else (y, h)
 
     @staticmethod
     def _grads(ctx, dy, dhn, dcn):
-        cls = type(ctx)
+        run = ctx.run
+        rec = run.recurrence
         x = ctx.saved_tensors[0]
         xp = B.get_array_module(x)
-        impl = _cuda(xp) or _ArrayCode
-        lstm = cls.mode == "LSTM"
-        w_ih, w_hh, w_hr, gates, saved, steps = ctx.run
         needs = ctx.needs_input_grad
-        need_w = needs[3 if lstm else 2:]
-        S = dhn.shape[1]
+        need_w = needs[3 if rec.has_cell_state else 2:]
         dh = dhn.copy()
-        dc = dcn.copy() if lstm else None
-        if lstm:
-            dGx, dGh, dH = impl.lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr)
-        elif cls.mode == "GRU":
-            dGx, dGh = impl.gru_backward(xp, gates, saved, w_hh, steps, dy, dh)
-        else:
-            dGx, dGh = impl.rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, ctx.relu)
-        dx = dGx @ w_ih if needs[0] else None          # one matmul over all steps
-        if ctx.xh is not None and need_w[0] and need_w[1]:  # both in one matmul
-            dw = dGx.T @ ctx.xh
-            dw_hh, dw_ih = dw[:, :S], dw[:, S:]
-        else:
-            dw_ih = dGx.T @ x if need_w[0] else None
-            dw_hh = dGh.T @ saved[0] if need_w[1] else None   # saved[0]: h_prev of every step
+        dc = dcn.copy() if rec.has_cell_state else None
+        nb, S = dh.shape
+        loops = _loops(xp, nb, run.w_hh.shape[0], S)
+        with threads.blas_threads(threads.gemm_threads(nb, run.w_hh.shape[0], S)):
+            dGx, dGh, dH = rec.backward(loops, xp, run, dy, dh, dc)
+        # every weight gradient and the input gradient: one matmul over all steps
+        dx = threads.matmul(dGx, run.w_ih) if needs[0] else None
+        dw_ih = threads.matmul(dGx.T, x) if need_w[0] else None
+        need_b = run.bias and (need_w[2] or need_w[3])
+        db_ih = dGx.sum(axis=0) if need_b else None
+        dw_hh, db_hh = rec.hidden_grads(dGx, dGh, run.saved.h_prev, db_ih, need_w[1], need_b)
         wgrads = [dw_ih, dw_hh]
-        if ctx.bias:
-            db_ih = db_hh = None
-            if need_w[2] or need_w[3]:
-                db_ih = dGx.sum(axis=0)
-                db_hh = db_ih if dGh is dGx else dGh.sum(axis=0)
+        if run.bias:
             wgrads += [db_ih, db_hh]
-        if w_hr is not None:                             # saved[3]: o * tanh(c) of every step
-            wgrads.append(dH.T @ saved[3] if need_w[-1] else None)
-        return dx, (dh if needs[1] else None), (dc if lstm and needs[2] else None), wgrads
+        if run.w_hr is not None:
+            wgrads.append(threads.matmul(dH.T, run.saved.m) if need_w[-1] else None)
+        return dx, (dh if needs[1] else None), (dc if dc is not None and needs[2] else None), wgrads
 
 
 class RNNLayer(_Layer):
     """One direction of an Elman RNN layer over a packed sequence: x (N, I), h0 (B, H) or None,
     w_ih (H, I), w_hh (H, H)[, b_ih (H,), b_hh (H,)] -> output (N, H), h_n (B, H)."""
-    mode = "RNN"
+    recurrence = RECURRENCES["RNN_TANH"]
 
     @staticmethod
     def forward(ctx, x, h0, *weights, batch_sizes, bias=True, reverse=False, nonlinearity="tanh"):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse,
-                           relu=nonlinearity == "relu")
+        return RNNLayer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse,
+                             relu=nonlinearity == "relu")
 
     @staticmethod
     def backward(ctx, dy, dhn):
@@ -452,28 +315,15 @@ class RNNLayer(_Layer):
         return (dx, dh0, *wgrads)
 
 
-def _scale_rows(a, scale):
-    """a * scale along axis 0 (scale: (rows,) exact powers of two)."""
-    return a * (scale if a.ndim == 1 else scale[:, None])
-
-
 class LSTMLayer(_Layer):
     """One direction of an LSTM layer over a packed sequence: x (N, I), h0 (B, P), c0 (B, H) or None,
     w_ih (4H, I), w_hh (4H, P)[, b_ih, b_hh (4H,)][, w_hr (P, H) when proj=True]
     -> output (N, P), h_n (B, P), c_n (B, H); P = H without a projection."""
-    mode = "LSTM"
-
-    @staticmethod
-    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
-        H = w_ih.shape[0] // 4
-        scale = xp.full(4 * H, -1, dtype=w_ih.dtype)   # -a for the sigmoid gates, -2a for g (tanh)
-        scale[2 * H:3 * H] = -2
-        bias = None if b_ih is None else (b_ih + b_hh) * scale
-        return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, None, w_ih, w_hh
+    recurrence = RECURRENCES["LSTM"]
 
     @staticmethod
     def forward(ctx, x, h0, c0, *weights, batch_sizes, bias=True, reverse=False, proj=False):
-        return _Layer._run(ctx, x, h0, c0, weights, batch_sizes, bias, reverse, proj=proj)
+        return LSTMLayer._run(ctx, x, h0, c0, weights, batch_sizes, bias, reverse, proj=proj)
 
     @staticmethod
     def backward(ctx, dy, dhn, dcn):
@@ -484,36 +334,13 @@ class LSTMLayer(_Layer):
 class GRULayer(_Layer):
     """One direction of a GRU layer over a packed sequence: x (N, I), h0 (B, H) or None,
     w_ih (3H, I), w_hh (3H, H)[, b_ih, b_hh (3H,)] -> output (N, H), h_n (B, H)."""
-    mode = "GRU"
-
-    @staticmethod
-    def _prepare(xp, w_ih, w_hh, b_ih, b_hh):
-        H = w_ih.shape[0] // 3
-        scale = xp.ones(3 * H, dtype=w_ih.dtype)        # -a for the sigmoid gates r, z
-        scale[:2 * H] = -1
-        bias = b_hn = None
-        if b_ih is not None:
-            bias = b_ih.copy()
-            bias[:2 * H] += b_hh[:2 * H]                 # b_hr, b_hz sit outside r * (...): fold them
-            bias *= scale
-            b_hn = b_hh[2 * H:]
-        return _scale_rows(w_ih, scale), _scale_rows(w_hh, scale), bias, b_hn, w_ih, w_hh
+    recurrence = RECURRENCES["GRU"]
 
     @staticmethod
     def forward(ctx, x, h0, *weights, batch_sizes, bias=True, reverse=False):
-        return _Layer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse)
+        return GRULayer._run(ctx, x, h0, None, weights, batch_sizes, bias, reverse)
 
     @staticmethod
     def backward(ctx, dy, dhn):
         dx, dh0, _, wgrads = _Layer._grads(ctx, dy, dhn, None)
         return (dx, dh0, *wgrads)
-
-
-class _ArrayCode:
-    """The per-step loops written with array calls (NumPy; also runs on CuPy without the kernels)."""
-    rnn_forward = staticmethod(_rnn_forward)
-    rnn_backward = staticmethod(_rnn_backward)
-    lstm_forward = staticmethod(_lstm_forward)
-    lstm_backward = staticmethod(_lstm_backward)
-    gru_forward = staticmethod(_gru_forward)
-    gru_backward = staticmethod(_gru_backward)

@@ -1,8 +1,8 @@
 """CuPy kernels for the fused recurrent layers: each step's gate math, forward and backward, is ONE
 elementwise kernel launch (plus the step's cuBLAS matmul), instead of one launch per array op.
 
-Imported lazily by ops/recurrent.py, only for CuPy arrays (CPU never needs cupy).  The functions have
-the same signatures and conventions as the array-code loops in ops/recurrent.py, which stay the
+Imported lazily by primitives/recurrent.py, only for CuPy arrays (CPU never needs cupy).  The functions have
+the same signatures and conventions as the array-code loops in primitives/recurrent_numpy.py, which stay the
 reference: set minigrad.ops.recurrent.USE_CUDA_KERNELS = False to run those on the GPU instead.
 Every kernel works on (rows, H) views: a gate block of a (rows, G*H) buffer is passed as its own
 strided view, so CuPy's indexing handles the layout and no raw pointer arithmetic is needed.
@@ -126,7 +126,7 @@ def _blocks(a, k, H):
 
 
 def lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr=None):
-    """As ops.recurrent._lstm_forward, one kernel per step (a projection adds a copy and a matmul)."""
+    """As recurrent_numpy.NumPyLoops.lstm_forward, one kernel per step (a projection adds a copy and a matmul)."""
     N, H = gates.shape[0], c.shape[1]
     cp_ = xp.empty((N, H), dtype=gates.dtype)
     tc = xp.empty_like(cp_)
@@ -149,7 +149,7 @@ def lstm_forward(xp, gates, h, c, w_hh, steps, y, hp, w_hr=None):
 
 
 def lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
-    """As ops.recurrent._lstm_backward, one kernel per step (a projection adds an add, a copy and
+    """As recurrent_numpy.NumPyLoops.lstm_backward, one kernel per step (a projection adds an add, a copy and
     a matmul)."""
     hp, cp_, tc = saved[:3]
     H = dc.shape[1]
@@ -175,7 +175,7 @@ def lstm_backward(xp, gates, saved, w_hh, steps, dy, dh, dc, w_hr=None):
 
 
 def gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp):
-    """As ops.recurrent._gru_forward, one kernel per step."""
+    """As recurrent_numpy.NumPyLoops.gru_forward, one kernel per step."""
     N, H = gates.shape[0], h.shape[1]
     hn = xp.empty((N, H), dtype=gates.dtype)
     gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
@@ -190,7 +190,7 @@ def gru_forward(xp, gates, h, w_hh, b_hn, steps, y, hp):
 
 
 def gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
-    """As ops.recurrent._gru_backward, one kernel per step (plus the matmul and one add)."""
+    """As recurrent_numpy.NumPyLoops.gru_backward, one kernel per step (plus the matmul and one add)."""
     hp, hn = saved
     H = dh.shape[1]
     dGx = xp.empty_like(gates)
@@ -206,7 +206,7 @@ def gru_backward(xp, gates, saved, w_hh, steps, dy, dh):
 
 
 def rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu):
-    """As ops.recurrent._rnn_forward, one kernel per step."""
+    """As recurrent_numpy.NumPyLoops.rnn_forward, one kernel per step."""
     N, H = gates.shape
     gh = xp.empty_like(h)
     w_t = w_hh.T
@@ -218,7 +218,7 @@ def rnn_forward(xp, gates, h, w_hh, steps, y, hp, relu):
 
 
 def rnn_backward(xp, gates, saved, w_hh, steps, dy, dh, relu):
-    """As ops.recurrent._rnn_backward, one kernel per step."""
+    """As recurrent_numpy.NumPyLoops.rnn_backward, one kernel per step."""
     dG = xp.empty_like(gates)
     for r0, bt in reversed(steps):
         r1 = r0 + bt
