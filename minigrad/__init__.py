@@ -27,12 +27,22 @@ __version__ = "0.1.0"
 
 
 def is_tensor(obj):
-    """True if obj is a minigrad Tensor."""
+    """True if obj is a minigrad Tensor (a Parameter counts).
+
+    Example:
+        >>> minigrad.is_tensor(minigrad.zeros(1)), minigrad.is_tensor([0.0])
+        (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
 def get_default_dtype():
-    """The default floating dtype (float32)."""
+    """The default floating dtype: float32 unless changed with set_default_dtype.
+
+    Example:
+        >>> minigrad.get_default_dtype()
+        minigrad.float32
+    """
     return backend.default_float()
 
 

@@ -59,7 +59,19 @@ def cuda_available():
 
 # -------------------------------------------------------------------------------------- devices
 class Device:
-    """A device: 'cpu' (NumPy arrays) or 'cuda' (CuPy arrays)."""
+    """A device: 'cpu' (NumPy arrays) or 'cuda' (CuPy arrays); also available as ``minigrad.device``.
+
+    Args:
+        type: 'cpu', 'cuda', 'cuda:<index>', or another Device.
+        index: the GPU index for 'cuda' (optional; ignored for 'cpu').
+
+    Example:
+        >>> minigrad.device("cpu")
+        device(type='cpu')
+        >>> d = minigrad.device("cuda:1")
+        >>> d.type, d.index, d == "cuda:1"
+        ('cuda', 1, True)
+    """
     __slots__ = ("type", "index")
 
     def __init__(self, type, index=None):
@@ -119,7 +131,17 @@ def default_device():
 
 
 def set_backend(name):
-    """Choose the default backend for new tensors: 'numpy' (cpu) or 'cupy' (cuda)."""
+    """Chooses the default backend for new tensors: 'numpy' (cpu) or 'cupy' (cuda).
+
+    The environment variable MINIGRAD_BACKEND sets the same at import time.
+
+    Args:
+        name: 'numpy' (or 'cpu') or 'cupy' (or 'cuda'; needs CuPy and a GPU).
+
+    Example:
+        >>> minigrad.set_backend("numpy"); minigrad.get_backend()
+        'numpy'
+    """
     global _default_device
     name = str(name).lower()
     if name in ("numpy", "cpu"):
@@ -149,12 +171,22 @@ def set_default_device(device):
 
 
 def get_default_device():
-    """The device new tensors are created on (see set_default_device)."""
+    """The device new tensors are created on (see set_default_device).
+
+    Example:
+        >>> minigrad.get_default_device()
+        device(type='cpu')
+    """
     return _default_device
 
 
 def get_backend():
-    """The name of the default backend: 'numpy' or 'cupy'."""
+    """The name of the default backend: 'numpy' or 'cupy'.
+
+    Example:
+        >>> minigrad.get_backend()
+        'numpy'
+    """
     return "cupy" if _default_device.type == "cuda" else "numpy"
 
 
@@ -225,7 +257,24 @@ def cupy_loaded():
 
 # --------------------------------------------------------------------------------------- dtypes
 class dtype:
-    """A tensor element type, printed as ``minigrad.float32`` and backed by a NumPy dtype."""
+    """A tensor element type, printed as ``minigrad.float32`` and backed by a NumPy dtype.
+
+    The instances are module attributes: float16/half, float32/float, float64/double, int8,
+    int16/short, int32/int, int64/long, uint8 and bool.
+
+    Attributes:
+        name: e.g. 'float32'.
+        np: the NumPy dtype.
+        is_floating_point: True for the float dtypes.
+        is_signed: True for the signed types.
+        itemsize: bytes per element.
+
+    Example:
+        >>> minigrad.float32, minigrad.float32.is_floating_point, minigrad.int64.itemsize
+        (minigrad.float32, True, 8)
+        >>> minigrad.tensor([1, 2]).to(minigrad.float64).dtype
+        minigrad.float64
+    """
     __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
 
     def __init__(self, name, np_dtype):
@@ -286,6 +335,7 @@ def set_default_dtype(d):
     Example:
         >>> minigrad.set_default_dtype(minigrad.float64); minigrad.tensor([1.5]).dtype
         minigrad.float64
+        >>> minigrad.set_default_dtype(minigrad.float32)  # back to the default
     """
     global _default_float
     if not isinstance(d, dtype):
@@ -431,7 +481,20 @@ def _make_generator(kind, seed):
 
 
 def manual_seed(seed):
-    """Seed the random generators of every backend so runs are reproducible."""
+    """Seeds the random generators of every backend, so runs are reproducible.
+
+    Covers everything drawn from minigrad's generators: the factories (rand, randn, ...), layer
+    initialisation, dropout masks and the data samplers' default seeds.
+
+    Args:
+        seed: an int.
+
+    Example:
+        >>> _ = minigrad.manual_seed(0); a = minigrad.randn(3)
+        >>> _ = minigrad.manual_seed(0); b = minigrad.randn(3)
+        >>> minigrad.equal(a, b)
+        True
+    """
     global _manual_seed
     seed = _manual_seed = int(seed)
     _generators["cpu"] = _make_generator("cpu", seed)
@@ -441,7 +504,15 @@ def manual_seed(seed):
 
 
 def get_rng_state():
-    """A picklable snapshot of the random generators (for exact resume)."""
+    """A picklable snapshot of the random generators, for an exact resume with `set_rng_state`.
+
+    Example:
+        >>> state = minigrad.get_rng_state()
+        >>> a = minigrad.rand(2)
+        >>> minigrad.set_rng_state(state)
+        >>> minigrad.equal(a, minigrad.rand(2))
+        True
+    """
     state = {"cpu": rng("cpu").bit_generator.state}
     if _cupy is not None and "cuda" in _generators:
         state["cuda"] = None  # cupy RandomState has no portable state; resume re-seeds instead
@@ -449,7 +520,18 @@ def get_rng_state():
 
 
 def set_rng_state(state):
-    """Restore random generators from `get_rng_state()`."""
+    """Restores the random generators from a `get_rng_state` snapshot.
+
+    Args:
+        state: what get_rng_state() returned.
+
+    Example:
+        >>> state = minigrad.get_rng_state()
+        >>> a = minigrad.randn(2)
+        >>> minigrad.set_rng_state(state)
+        >>> minigrad.equal(a, minigrad.randn(2))
+        True
+    """
     gen = np.random.default_rng()
     gen.bit_generator.state = state["cpu"]
     _generators["cpu"] = gen

@@ -15,12 +15,31 @@ _GradMode = _GradModeState()
 
 
 def is_grad_enabled():
-    """True when operations are being recorded for autograd."""
+    """True when operations are being recorded for autograd (False inside `no_grad`).
+
+    Example:
+        >>> with minigrad.no_grad():
+        ...     print(minigrad.is_grad_enabled())
+        False
+        >>> minigrad.is_grad_enabled()
+        True
+    """
     return _GradMode.enabled
 
 
 class set_grad_enabled:
-    """Turn gradient recording on or off; usable as a call, a context manager or a decorator."""
+    """Turns gradient recording on or off; usable as a call, a context manager or a decorator.
+
+    Args:
+        mode: True to record operations for autograd, False not to.
+
+    Example:
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> with minigrad.set_grad_enabled(False):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
 
     def __init__(self, mode=True):
         self.prev = _GradMode.enabled
@@ -70,10 +89,34 @@ class _GradSwitch:
 
 
 class no_grad(_GradSwitch):
-    """Context manager / decorator: operations inside build no graph."""
+    """Context manager and decorator: operations inside build no graph (for evaluation, updates).
+
+    Results computed inside do not require grad, and no memory is kept for a backward pass.
+
+    Example:
+        >>> w = minigrad.ones(3, requires_grad=True)
+        >>> with minigrad.no_grad():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+        >>> @minigrad.no_grad()
+        ... def evaluate(v):
+        ...     return (v * w).sum()
+        >>> evaluate(minigrad.ones(3)).requires_grad
+        False
+    """
     mode = False
 
 
 class enable_grad(_GradSwitch):
-    """Context manager / decorator: re-enable graph building inside a no_grad block."""
+    """Context manager and decorator: re-enables graph building inside a `no_grad` block.
+
+    Example:
+        >>> x = minigrad.ones(1, requires_grad=True)
+        >>> with minigrad.no_grad():
+        ...     with minigrad.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
     mode = True

@@ -131,6 +131,16 @@ def save(obj, path):
 
     `path` is a file name (written atomically: a temporary file in the same directory is renamed
     over the target only once complete) or a binary file object.
+
+    Args:
+        obj: what to save, typically ``model.state_dict()`` or a checkpoint dict.
+        path: a file name (str or path-like) or a binary file object.
+
+    Example:
+        >>> model = nn.Linear(2, 1)
+        >>> minigrad.save({"model": model.state_dict(), "epoch": 3}, "checkpoint.pt")
+        >>> sorted(minigrad.load("checkpoint.pt"))
+        ['epoch', 'model']
     """
     enc = _Encoder()
     try:
@@ -246,6 +256,19 @@ def load(path, map_location=None, weights_only=None):
     map_location: None (each tensor on the device it was saved from, or the default device when
     that one is unavailable), a device ('cpu', 'cuda', Device), a dict {saved device: device}, or a
     callable fn(cpu_tensor, saved_device_str) -> Tensor.
+
+    Args:
+        path: a file name (str or path-like) or a binary file object.
+        map_location: where to put the tensors, as above.
+        weights_only: refuse pickled objects of classes not allowed, as above.
+
+    Returns:
+        The saved object, with tensors restored (dtype, shape, requires_grad).
+
+    Example:
+        >>> minigrad.save({"w": minigrad.tensor([1.0, 2.0])}, "weights.pt")
+        >>> minigrad.load("weights.pt", map_location="cpu")
+        {'w': tensor([1., 2.])}
     """
     is_name = isinstance(path, (str, bytes, os.PathLike))
     src = os.fsdecode(path) if is_name else path

@@ -78,7 +78,20 @@ class Tensor(ViewTracking, AutogradMethods):
     """An n-dimensional array on cpu (NumPy) or cuda (CuPy) that records operations for autograd.
 
     Like ``torch.Tensor``: ``Tensor(2, 3)`` makes a (zero-filled) float32 tensor of that shape, and
-    ``Tensor([1, 2])`` a float32 tensor from data.
+    ``Tensor([1, 2])`` a float32 tensor from data. Prefer `minigrad.tensor` to build one from data.
+
+    A tensor with ``requires_grad=True`` is a leaf of the graph; every operation on it returns a
+    tensor whose ``grad_fn`` remembers how it was made, and ``out.backward()`` fills ``leaf.grad``
+    with the gradient of out with respect to the leaf. The raw backend array is ``t.array``.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        tensor([2., 4., 6.])
+        >>> minigrad.Tensor(2, 3).shape
+        (2, 3)
     """
     __slots__ = ("array", "_grad", "_requires_grad", "grad_fn", "_output_nr", "_version", "_hooks",
                  "_base", "_view_ver", "__weakref__")
@@ -494,7 +507,22 @@ class Tensor(ViewTracking, AutogradMethods):
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
-    """A new tensor holding a copy of `data` (floats give float32, ints int64, unless `dtype`)."""
+    """A new tensor holding a copy of data (Python floats give float32, ints int64, bools bool).
+
+    Args:
+        data: a number, a (nested) list or tuple, a NumPy/CuPy array or a Tensor.
+        dtype: the dtype (None: inferred from data as described; NumPy arrays keep theirs).
+        device: where the tensor lives (None: data's device for a Tensor or CuPy array, else the
+            default device).
+        requires_grad: make it a leaf that records operations for autograd. Default: False.
+
+    Example:
+        >>> minigrad.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> minigrad.tensor([0.5, 1.0], dtype=minigrad.float64, requires_grad=True)
+        tensor([0.5000, 1.0000], dtype=minigrad.float64, requires_grad=True)
+    """
     dt = B.to_dtype(dtype) if dtype is not None else None
     # a Tensor or CuPy array keeps its device; Python data and NumPy arrays go to the default device
     dev = B.as_device(device) if device is not None else (
@@ -507,7 +535,18 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 def as_tensor(data, dtype=None, device=None):
-    """Like tensor(), but returns `data` itself when it is already a matching Tensor."""
+    """Like `tensor`, but returns data itself (no copy) when it is a Tensor of that dtype and device.
+
+    Args:
+        data: a number, a sequence, an array or a Tensor.
+        dtype: the dtype wanted (None: keep or infer).
+        device: the device wanted (None: keep or the default).
+
+    Example:
+        >>> t = minigrad.tensor([1.0, 2.0])
+        >>> minigrad.as_tensor(t) is t, minigrad.as_tensor(t, dtype=minigrad.float64) is t
+        (True, False)
+    """
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype) and (
             device is None or data.device == device):
         return data
@@ -515,7 +554,19 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(arr):
-    """A tensor sharing memory with a NumPy array."""
+    """A cpu tensor sharing memory with a NumPy array: writes to one show in the other.
+
+    Args:
+        arr: a numpy.ndarray (its dtype is kept).
+
+    Example:
+        >>> import numpy as np
+        >>> a = np.array([1.0, 2.0])
+        >>> t = minigrad.from_numpy(a)
+        >>> a[0] = 5.0
+        >>> t
+        tensor([5., 2.], dtype=minigrad.float64)
+    """
     if not isinstance(arr, B.np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(arr).__name__}")
     if not arr.dtype.isnative:

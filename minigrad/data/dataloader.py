@@ -37,6 +37,14 @@ def default_convert(data: Any) -> Any:
     """Turn the NumPy arrays and scalars in one sample into tensors (what batch_size=None applies).
 
     Like PyTorch: Python numbers and strings are kept, containers are walked and tuples give lists.
+
+    Args:
+        data: one sample (an array, a number, or a container of them).
+
+    Example:
+        >>> import numpy as np
+        >>> minigrad.data.default_convert({"x": np.array([1, 2]), "y": 3})
+        {'x': tensor([1, 2]), 'y': 3}
     """
     if _is_numeric_numpy(data):
         return tensor(data, device=B.default_device())
@@ -56,6 +64,18 @@ def default_collate(batch: Sequence[Any]) -> Any:
     the default float dtype, as in PyTorch); NumPy arrays and scalars are stacked into a tensor of
     their dtype (on the default device); strings stay a list; mappings, namedtuples and sequences
     are collated field by field (tuples and lists give lists).
+
+    Args:
+        batch: a list of B samples of the same structure.
+
+    Shape:
+        B tensors of shape `(*)` stack to `(B, *)`; B numbers give `(B)`.
+
+    Example:
+        >>> batch = [(minigrad.tensor([1.0, 2.0]), 0), (minigrad.tensor([3.0, 4.0]), 1)]
+        >>> minigrad.data.default_collate(batch)
+        [tensor([[1., 2.],
+                [3., 4.]]), tensor([0, 1])]
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -106,6 +126,31 @@ class DataLoader:
     worker and the index. The dataset and collate_fn must be picklable where the start method is
     spawn (``multiprocessing_context``; the default is the platform's, spawn once CuPy is in use).
     pin_memory is accepted for PyTorch compatibility.
+
+    Args:
+        dataset: a map-style dataset (anything with ``__getitem__`` and ``__len__``).
+        batch_size: samples per batch; None yields single samples. Default: 1.
+        shuffle: a new random order every epoch. Default: False.
+        sampler: an iterable of indices to use instead of the default order.
+        batch_sampler: an iterable of index lists (one per batch).
+        num_workers: worker processes loading batches; 0 (default) loads in this process.
+        collate_fn: merges a list of samples into a batch. Default: `default_collate`.
+        pin_memory: accepted for compatibility.
+        drop_last: drop the short last batch. Default: False.
+        timeout: seconds to wait for a worker's batch; 0 (default) waits forever.
+        worker_init_fn: called as worker_init_fn(worker_id) in each worker (optional).
+        multiprocessing_context: the start method or context for the workers (optional).
+        generator: a NumPy Generator or an int seed for shuffling.
+        prefetch_factor: batches in flight per worker (default 2 when num_workers > 0).
+        persistent_workers: keep the workers alive between epochs. Default: False.
+        seed: an int seed for shuffling.
+
+    Example:
+        >>> ds = minigrad.data.TensorDataset(minigrad.arange(6).reshape(3, 2), minigrad.tensor([0, 1, 0]))
+        >>> for x, y in minigrad.data.DataLoader(ds, batch_size=2):
+        ...     print(x.shape, y.tolist())
+        (2, 2) [0, 1]
+        (1, 2) [0]
     """
 
     dataset: Any

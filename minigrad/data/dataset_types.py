@@ -39,7 +39,19 @@ def make_rng(seed: Optional[int] = None, generator: Any = None) -> Any:
 
 
 class Dataset:
-    """A map-style dataset: implement __getitem__(index) and __len__()."""
+    """Base class of map-style datasets: a subclass implements ``__getitem__(index)`` and ``__len__()``.
+
+    ``a + b`` concatenates two datasets (a `ConcatDataset`).
+
+    Example:
+        >>> class Squares(minigrad.data.Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...     def __getitem__(self, i):
+        ...         return i, i * i
+        >>> Squares()[3], len(Squares() + Squares())
+        ((3, 9), 8)
+    """
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
@@ -49,7 +61,20 @@ class Dataset:
 
 
 class TensorDataset(Dataset):
-    """Samples are the index-th rows of the given tensors (all with the same first dimension)."""
+    """A dataset whose sample i is the tuple of row i of each given tensor.
+
+    Args:
+        *tensors: Tensors (or arrays) with the same size N of their first dim.
+
+    Shape:
+        - tensors: `(N, *)` each, trailing dims free.
+        - sample: a tuple with one `(*)` row per tensor.
+
+    Example:
+        >>> ds = minigrad.data.TensorDataset(minigrad.arange(6).reshape(3, 2), minigrad.tensor([0, 1, 0]))
+        >>> ds[1], len(ds)
+        ((tensor([2, 3]), tensor(1)), 3)
+    """
 
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
@@ -69,7 +94,17 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The items of `dataset` at the given indices."""
+    """A view of a dataset restricted to the given indices: ``Subset(ds, idx)[i] == ds[idx[i]]``.
+
+    Args:
+        dataset: any map-style dataset.
+        indices: the positions in dataset, in the order the subset presents them.
+
+    Example:
+        >>> sub = minigrad.data.Subset(["a", "b", "c", "d"], [3, 0])
+        >>> sub[0], len(sub)
+        ('d', 2)
+    """
 
     def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
         self.dataset = dataset
@@ -85,7 +120,16 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Several datasets one after another."""
+    """Several datasets one after another: indices 0..len(d0)-1 reach d0, the next ones d1, ...
+
+    Args:
+        datasets: a non-empty iterable of map-style datasets.
+
+    Example:
+        >>> ds = minigrad.data.ConcatDataset([["a", "b"], ["c"]])
+        >>> len(ds), ds[2], ds[-1]
+        (3, 'c', 'c')
+    """
 
     def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
@@ -127,7 +171,24 @@ def _split_lengths(lengths, n):
 
 def random_split(dataset: Any, lengths: Sequence[Union[int, float]], generator: Any = None,
                  seed: Optional[int] = None) -> List[Subset]:
-    """Split into non-overlapping random Subsets of the given lengths (ints or fractions)."""
+    """Splits a dataset into non-overlapping random `Subset`s of the given lengths.
+
+    Args:
+        dataset: any map-style dataset.
+        lengths: item counts summing to len(dataset), or fractions summing to 1 (the remainder of
+            the rounding is handed out one by one from the first subset, as in PyTorch).
+        generator: a NumPy Generator or an int seed for the order (optional).
+        seed: an int seed (optional). With neither, the seed is drawn from minigrad's cpu generator
+            at construction, so ``minigrad.manual_seed`` makes the order reproducible.
+
+    Returns:
+        A list of Subsets, one per length.
+
+    Example:
+        >>> train, val = minigrad.data.random_split(range(10), [0.8, 0.2], seed=0)
+        >>> len(train), len(val), sorted(list(train) + list(val)) == list(range(10))
+        (8, 2, True)
+    """
     sizes = _split_lengths(lengths, len(dataset))
     perm = make_rng(seed, generator).permutation(len(dataset)).tolist()
     out, start = [], 0

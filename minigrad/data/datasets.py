@@ -72,19 +72,70 @@ def _sst(kind, split, root, download, mirror, progress):
 
 def sst2(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
          mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
-    """SST-2 sentences as (text, label), label 0 = negative, 1 = positive (train/dev/test)."""
+    """SST-2 sentences as (text, label), label 0 = negative, 1 = positive (train/dev/test).
+
+    Args:
+        split: 'train' (6,920), 'dev' (872) or 'test' (1,821).
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of (text, label) pairs; the text is tokenised and lower-cased as published.
+
+    Example:
+        >>> dev = minigrad.data.datasets.sst2("dev", download=False)
+        >>> len(dev), dev[0]
+        (872, ('one long string of cliches .', 0))
+    """
     return _sst("binary", split, root, download, mirror, progress)
 
 
 def sst5(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
          mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
-    """SST-5 sentences as (text, label), label 0 = very negative ... 4 = very positive."""
+    """SST-5 sentences as (text, label), label 0 = very negative ... 4 = very positive.
+
+    Args:
+        split: 'train' (8,544), 'dev' (1,101) or 'test' (2,210).
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of (text, label) pairs.
+
+    Example:
+        >>> dev = minigrad.data.datasets.sst5("dev", download=False)
+        >>> len(dev), sorted({label for _, label in dev})
+        (1101, [0, 1, 2, 3, 4])
+    """
     return _sst("fine", split, root, download, mirror, progress)
 
 
 def imdb(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
          mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
-    """IMDB reviews as (text, label), label 1 = positive; text keeps its '<br />' tags."""
+    """IMDB reviews as (text, label), label 1 = positive; text keeps its '<br />' tags.
+
+    Args:
+        split: 'train' or 'test' (25,000 reviews each).
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of (text, label) pairs.
+
+    Example:
+        >>> test = minigrad.data.datasets.imdb("test", download=False)
+        >>> len(test), test[0][1] in (0, 1)
+        (25000, True)
+    """
     split = _split(split, ("train", "test"), "imdb")
     path = _path(f"imdb/{split}.jsonl.gz", root, download, mirror, progress)
     out = []
@@ -106,6 +157,22 @@ def rotten_tomatoes(split: str = "all", root: Optional[StrPath] = None, download
 
     The corpus has no official split: 'all' gives the 5,331 negative then 5,331 positive lines;
     'train'/'dev'/'test' give a fixed 80/10/10 split of a `seed`-keyed shuffle.
+
+    Args:
+        split: 'all' (default), 'train', 'dev' or 'test'.
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+        seed: the key of the fixed shuffle. Default: 0.
+
+    Returns:
+        A list of (text, label) pairs.
+
+    Example:
+        >>> len(minigrad.data.datasets.rotten_tomatoes("dev", download=False))
+        1066
     """
     split = _split(split, ("all", "train", "dev", "test"), "rotten_tomatoes")
     data = []
@@ -122,7 +189,23 @@ def rotten_tomatoes(split: str = "all", root: Optional[StrPath] = None, download
 
 def nsmc(split: str = "train", root: Optional[StrPath] = None, download: bool = True,
          mirror: Optional[str] = None, progress: bool = True) -> List[Tuple[str, int]]:
-    """Naver Sentiment Movie Corpus (Korean) as (text, label), label 1 = positive (train/test)."""
+    """Naver Sentiment Movie Corpus (Korean) as (text, label), label 1 = positive (train/test).
+
+    Args:
+        split: 'train' (150,000) or 'test' (50,000).
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of (text, label) pairs.
+
+    Example:
+        >>> len(minigrad.data.datasets.nsmc("test", download=False))
+        50000
+    """
     split = _split(split, ("train", "test"), "nsmc")
     path = _path(f"nsmc/ratings_{split}.txt.gz", root, download, mirror, progress)
     lines = _lines(path)
@@ -141,7 +224,27 @@ _M30K_SPLIT = {"train": "train", "dev": "val", "test": "test_2016_flickr"}
 def multi30k(split: str = "train", src: str = "de", tgt: str = "en", tokenized: bool = False,
              root: Optional[StrPath] = None, download: bool = True, mirror: Optional[str] = None,
              progress: bool = True) -> List[Tuple[str, str]]:
-    """Multi30k task 1 as (source, target) sentence pairs; tokenized=True uses the lc.norm.tok files."""
+    """Multi30k task 1 (image captions) as (source, target) sentence pairs.
+
+    Args:
+        split: 'train' (29,000), 'dev' (1,014) or 'test' (test2016, 1,000).
+        src: source language, 'de', 'en' or 'fr'. Default: 'de'.
+        tgt: target language. Default: 'en'.
+        tokenized: use the lower-cased, tokenised lc.norm.tok files (de and en only). Default: False.
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of (source sentence, target sentence) pairs.
+
+    Example:
+        >>> pairs = minigrad.data.datasets.multi30k("dev", download=False)
+        >>> len(pairs), pairs[0][1]
+        (1014, 'A group of men are loading cotton onto a truck')
+    """
     split = _M30K_SPLIT[_split(split, ("train", "dev", "test"), "multi30k")]
     langs = ("en", "de") if tokenized else ("en", "de", "fr")
     for lang in (src, tgt):
@@ -163,7 +266,25 @@ _TATOEBA = {"kor-eng": "tatoeba_manythings/kor-eng.kor.txt.gz",
 def tatoeba(pair: str = "kor-eng", reverse: bool = False, root: Optional[StrPath] = None,
             download: bool = True, mirror: Optional[str] = None,
             progress: bool = True) -> List[Tuple[str, str]]:
-    """Tatoeba (manythings.org) pairs as (english, other); reverse=True gives (other, english)."""
+    """Tatoeba (manythings.org) sentence pairs as (english, other); reverse=True gives (other, english).
+
+    Args:
+        pair: 'kor-eng' (5,749 pairs, default) or 'fra-eng'.
+        reverse: put the other language first. Default: False.
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        download: fetch missing files from the public source; if False a missing file raises
+            `DatasetNotFoundError`. Default: True.
+        mirror: a base URL to fetch from instead of the original source (or $MINIGRAD_DATA_MIRROR).
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        A list of sentence pairs.
+
+    Example:
+        >>> pairs = minigrad.data.datasets.tatoeba("kor-eng", download=False)
+        >>> len(pairs), pairs[0]
+        (5749, ('Go.', '가.'))
+    """
     if pair not in _TATOEBA:
         raise ValueError(f"tatoeba: unknown pair {pair!r}; expected one of {', '.join(_TATOEBA)}")
     out = []
@@ -182,7 +303,20 @@ _FOLDERS = {"sst2": "sst/stsa.binary", "sst5": "sst/stsa.fine", "imdb": "imdb/",
 
 
 def load(name: str, split: str = "train", **kwargs: Any) -> List[Tuple[Any, Any]]:
-    """Load a dataset split by name ('sst2', 'sst5', 'imdb', 'rt', 'nsmc', 'multi30k', 'tatoeba')."""
+    """Loads a dataset split by name ('sst2', 'sst5', 'imdb', 'rt', 'nsmc', 'multi30k', 'tatoeba').
+
+    Args:
+        name: the dataset's short name.
+        split: the split (for tatoeba: the language pair). Default: 'train'.
+        **kwargs: passed on to the loader (root, download, mirror, ...).
+
+    Returns:
+        The loader's list of pairs.
+
+    Example:
+        >>> len(minigrad.data.datasets.load("sst2", "dev", download=False))
+        872
+    """
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(DATASETS)}")
     if name == "tatoeba":
@@ -192,7 +326,17 @@ def load(name: str, split: str = "train", **kwargs: Any) -> List[Tuple[Any, Any]
 
 def download(name: str, root: Optional[StrPath] = None, mirror: Optional[str] = None,
              progress: bool = True) -> List[str]:
-    """Fetch every file of a dataset into the root (for later offline use); returns the paths."""
+    """Fetches every file of a dataset into the root (for later offline use); returns the paths.
+
+    Args:
+        name: the dataset's short name, as for `load`.
+        root: the dataset root (default: $MINIGRAD_DATA, else ~/.cache/minigrad/datasets).
+        mirror: a base URL to fetch from instead of the original source.
+        progress: show a download progress bar. Default: True.
+
+    Returns:
+        The local paths of the dataset's files (already present files are not fetched again).
+    """
     if name not in _FOLDERS:
         raise ValueError(f"unknown dataset {name!r}; expected one of {', '.join(_FOLDERS)}")
     group = [r for p, r in RESOURCES.items() if p.startswith(_FOLDERS[name])]

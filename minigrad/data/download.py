@@ -24,11 +24,11 @@ __all__ = ["Resource", "DatasetNotFoundError", "ChecksumError", "data_root", "lo
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """A dataset file is missing and could not be downloaded."""
+    """A dataset file is missing and could not be downloaded (or download=False); a FileNotFoundError."""
 
 
 class ChecksumError(RuntimeError):
-    """A downloaded file does not have the expected sha256."""
+    """A downloaded file does not have the expected sha256 (the file is not kept); a RuntimeError."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,16 @@ _log = logging.getLogger(__name__)  # "minigrad.data.download"
 
 
 def data_root(root=None):
-    """The dataset root: `root`, else $MINIGRAD_DATA, else ~/.cache/minigrad/datasets."""
+    """The dataset root as an absolute path: `root`, else $MINIGRAD_DATA, else ~/.cache/minigrad/datasets.
+
+    Args:
+        root: an explicit folder (str or path-like), or None.
+
+    Example:
+        >>> import os
+        >>> minigrad.data.data_root("some/folder") == os.path.abspath("some/folder")
+        True
+    """
     root = root or os.environ.get(ENV_ROOT) or DEFAULT_ROOT
     return os.path.abspath(os.path.expanduser(os.fspath(root)))
 

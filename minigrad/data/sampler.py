@@ -31,7 +31,19 @@ def _check_num_samples(num_samples):
 
 
 class Sampler:
-    """Base class for samplers: iterate over dataset indices."""
+    """Base class of samplers: an iterable over dataset indices, handed to a `DataLoader`.
+
+    A subclass implements ``__iter__`` (and ``__len__`` where the count is known).
+
+    Example:
+        >>> class Reversed(minigrad.data.Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n - 1, -1, -1))
+        >>> list(Reversed(3))
+        [2, 1, 0]
+    """
 
     def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError
@@ -41,7 +53,15 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """Indices 0, 1, ..., len(data_source) - 1 in order."""
+    """Yields the indices 0, 1, ..., len(data_source) - 1 in order.
+
+    Args:
+        data_source: the dataset (only its length is used).
+
+    Example:
+        >>> list(minigrad.data.SequentialSampler(["a", "b", "c"]))
+        [0, 1, 2]
+    """
 
     def __init__(self, data_source: Any) -> None:
         self.data_source = data_source
@@ -83,7 +103,24 @@ class _Seeded(Sampler):
 
 
 class RandomSampler(_Seeded):
-    """A random permutation of the indices each epoch (or `num_samples` draws with replacement)."""
+    """Yields a new random permutation of the indices each epoch, or random draws with replacement.
+
+    The order of epoch e depends only on (seed, e), so a run resumed with ``load_state_dict``
+    continues the same sequence of orders.
+
+    Args:
+        data_source: the dataset (only its length is used).
+        replacement: draw num_samples indices with replacement instead of permuting. Default: False.
+        num_samples: indices per epoch. Default: len(data_source).
+        generator: a NumPy Generator or an int seed for the order (optional).
+        seed: an int seed (optional). With neither, the seed is drawn from minigrad's cpu generator
+            at construction, so ``minigrad.manual_seed`` makes the order reproducible.
+
+    Example:
+        >>> sampler = minigrad.data.RandomSampler(range(5), seed=0)
+        >>> sorted(sampler), len(sampler)
+        ([0, 1, 2, 3, 4], 5)
+    """
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: Optional[int] = None,
                  generator: Any = None, seed: Optional[int] = None) -> None:
@@ -113,7 +150,18 @@ class RandomSampler(_Seeded):
 
 
 class SubsetRandomSampler(_Seeded):
-    """The given indices, in a new random order each epoch."""
+    """Yields the given indices in a new random order each epoch.
+
+    Args:
+        indices: the indices to sample from.
+        generator: a NumPy Generator or an int seed for the order (optional).
+        seed: an int seed (optional). With neither, the seed is drawn from minigrad's cpu generator
+            at construction, so ``minigrad.manual_seed`` makes the order reproducible.
+
+    Example:
+        >>> sorted(minigrad.data.SubsetRandomSampler([3, 7, 9], seed=0))
+        [3, 7, 9]
+    """
 
     def __init__(self, indices: Sequence[int], generator: Any = None, seed: Optional[int] = None) -> None:
         self.indices = indices
@@ -128,7 +176,21 @@ class SubsetRandomSampler(_Seeded):
 
 
 class WeightedRandomSampler(_Seeded):
-    """`num_samples` indices drawn with probabilities proportional to `weights`."""
+    """Draws num_samples indices, index i with probability `weights[i] / Σ_j weights[j]`.
+
+    Args:
+        weights: a 1-D sequence (or Tensor) of non-negative weights, not all zero.
+        num_samples: indices per epoch.
+        replacement: draw with replacement (default); without it, num_samples <= len(weights).
+        generator: a NumPy Generator or an int seed for the order (optional).
+        seed: an int seed (optional). With neither, the seed is drawn from minigrad's cpu generator
+            at construction, so ``minigrad.manual_seed`` makes the order reproducible.
+
+    Example:
+        >>> draws = list(minigrad.data.WeightedRandomSampler([0.0, 1.0, 3.0], 100, seed=0))
+        >>> 0 in draws, len(draws)
+        (False, 100)
+    """
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
                  generator: Any = None, seed: Optional[int] = None) -> None:
@@ -159,7 +221,19 @@ class WeightedRandomSampler(_Seeded):
 
 
 class BatchSampler(Sampler):
-    """Group the indices of `sampler` into lists of `batch_size` (the last may be short)."""
+    """Groups the indices of another sampler into lists of batch_size.
+
+    Args:
+        sampler: any iterable of indices (a Sampler, a range, ...).
+        batch_size: indices per batch, > 0.
+        drop_last: drop the last batch if it is short. Default: False.
+
+    Example:
+        >>> list(minigrad.data.BatchSampler(range(7), 3, drop_last=False))
+        [[0, 1, 2], [3, 4, 5], [6]]
+        >>> list(minigrad.data.BatchSampler(range(7), 3, drop_last=True))
+        [[0, 1, 2], [3, 4, 5]]
+    """
 
     sampler: Any
     batch_size: int
@@ -200,6 +274,21 @@ class BucketBatchSampler(_Seeded):
     ``batch_size * bucket_size_multiplier``, sorts each bucket by length, cuts it into batches and
     shuffles the batch order; only the very last batch can be short. With shuffle=False all indices
     are sorted by length (stable) and batched in order, which gives the least padding (evaluation).
+    Pass it to `DataLoader` as ``batch_sampler``.
+
+    Args:
+        lengths: the length of every sample (e.g. its token count).
+        batch_size: indices per batch, > 0.
+        shuffle: shuffle as described above (training) or sort everything (evaluation). Default: True.
+        drop_last: drop the short last batch. Default: False.
+        bucket_size_multiplier: batches per bucket. Default: 100.
+        seed: an int seed (optional).
+        generator: a NumPy Generator or an int seed (optional).
+
+    Example:
+        >>> lengths = [5, 1, 4, 2, 3, 6]
+        >>> list(minigrad.data.BucketBatchSampler(lengths, batch_size=2, shuffle=False))
+        [[1, 3], [4, 2], [0, 5]]
     """
 
     lengths: Any

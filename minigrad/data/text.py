@@ -33,6 +33,17 @@ class Tokenizer:
     ("it 's" -> ["it", "'s"]); other punctuation marks become separate tokens. Char mode (for
     Korean, Japanese, Chinese ...) yields each non-space character, and `space_token` (if given)
     for each run of whitespace.
+
+    Args:
+        mode: 'word' (default) or 'char'.
+        lower: lower-case the text first. Default: True.
+        strip_html: turn '<br />' tags into spaces. Default: True.
+        space_token: in char mode, a token standing for each run of whitespace (None: drop it).
+
+    Example:
+        >>> tok = minigrad.data.Tokenizer()
+        >>> tok("Don't stop<br />the music!")
+        ["don't", 'stop', 'the', 'music', '!']
     """
 
     def __init__(self, mode: str = "word", lower: bool = True, strip_html: bool = True,
@@ -63,12 +74,39 @@ class Tokenizer:
 
 def tokenize(text: str, mode: str = "word", lower: bool = True, strip_html: bool = True,
              space_token: Optional[str] = None) -> List[str]:
-    """Tokenize one string (see Tokenizer)."""
+    """Tokenizes one string: ``Tokenizer(mode, lower, strip_html, space_token)(text)``.
+
+    Args:
+        text: the string.
+        mode: 'word' (default) or 'char'.
+        lower: lower-case the text first. Default: True.
+        strip_html: turn '<br />' tags into spaces. Default: True.
+        space_token: in char mode, a token for each run of whitespace.
+
+    Example:
+        >>> minigrad.data.tokenize("가 나", mode="char", space_token="_")
+        ['가', '_', '나']
+    """
     return Tokenizer(mode, lower, strip_html, space_token)(text)
 
 
 class Vocab:
-    """A token <-> index mapping; unknown tokens map to the `unk_token` index when it is present."""
+    """A token <-> index mapping; unknown tokens map to the `unk_token` index when it is present.
+
+    Args:
+        itos: the tokens, index order (no duplicates).
+        unk_token: the token that unknown tokens map to (if it is in itos). Default: '<unk>'.
+        pad_token: the padding token, whose index is ``pad_index``. Default: '<pad>'.
+
+    Attributes:
+        itos: list of tokens, index -> token.
+        stoi: dict, token -> index.
+
+    Example:
+        >>> vocab = minigrad.data.Vocab(["<pad>", "<unk>", "hello", "world"])
+        >>> vocab["world"], vocab["unseen"], len(vocab), vocab.pad_index
+        (3, 1, 4, 0)
+    """
 
     def __init__(self, itos: Iterable[str], unk_token: Optional[str] = "<unk>",
                  pad_token: Optional[str] = "<pad>") -> None:
@@ -184,7 +222,21 @@ class Vocab:
 def build_vocab(token_lists: Iterable[Sequence[str]], min_freq: int = 1, max_size: Optional[int] = None,
                 specials: Sequence[str] = DEFAULT_SPECIALS, unk_token: str = "<unk>",
                 pad_token: str = "<pad>") -> Vocab:
-    """Build a Vocab from an iterable of token lists (see Vocab.build)."""
+    """Builds a `Vocab` from tokenised texts: specials first, then tokens by falling frequency.
+
+    Args:
+        token_lists: an iterable of token lists (e.g. one per document).
+        min_freq: keep tokens seen at least this often. Default: 1.
+        max_size: bound on len(vocab), specials included (None: no bound).
+        specials: tokens placed first, in order. Default: ('<pad>', '<unk>', '<sos>', '<eos>').
+        unk_token: the unknown token. Default: '<unk>'.
+        pad_token: the padding token. Default: '<pad>'.
+
+    Example:
+        >>> vocab = minigrad.data.build_vocab([["a", "b", "a"], ["c", "a"]])
+        >>> vocab.itos
+        ['<pad>', '<unk>', '<sos>', '<eos>', 'a', 'b', 'c']
+    """
     return Vocab.build(token_lists, min_freq, max_size, specials, unk_token, pad_token)
 
 
@@ -200,6 +252,22 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_value: int = 0, max_len: O
 
     Sequences longer than `max_len` are cut to their first `max_len` items. Tensors are made on
     `device` (default: minigrad's default device).
+
+    Args:
+        sequences: B lists (or 1-D Tensors) of token indices.
+        pad_value: the fill value. Default: 0.
+        max_len: cut longer sequences to this length (None: no cut).
+        batch_first: return (B, T) (default) instead of (T, B).
+        dtype: the dtype of the padded tensor. Default: int64.
+        device: where the tensors are made.
+
+    Shape:
+        - Output: padded `(B, T)` or `(T, B)`, T the longest (cut) length; lengths `(B)`.
+
+    Example:
+        >>> minigrad.data.pad_batch([[1, 2, 3], [4]])
+        (tensor([[1, 2, 3],
+                [4, 0, 0]]), tensor([3, 1]))
     """
     seqs = [_as_list(s) for s in sequences]
     if not seqs:
@@ -231,6 +299,17 @@ def collate_text(batch: Sequence[Any], pad_value: int = 0, max_len: Optional[int
     flattened: [(ids, 1), (ids, 0)] -> (padded (B, T), lengths (B,), labels (B,)); for translation
     pairs (src_ids, tgt_ids) -> (src, src_lengths, tgt, tgt_lengths). Any other sample is one
     sequence and gives (padded, lengths).
+
+    Args:
+        batch: a list of samples.
+        pad_value: the fill value of the padded sequences. Default: 0.
+        max_len: cut longer sequences to this length.
+        device: where the tensors are made.
+
+    Example:
+        >>> minigrad.data.collate_text([([1, 2, 3], 1), ([4], 0)])
+        (tensor([[1, 2, 3],
+                [4, 0, 0]]), tensor([3, 1]), tensor([1, 0]))
     """
     if not isinstance(batch[0], tuple):
         return pad_batch(batch, pad_value, max_len, device=device)
@@ -245,7 +324,19 @@ def collate_text(batch: Sequence[Any], pad_value: int = 0, max_len: Optional[int
 
 
 class TextCollate:
-    """A picklable collate_fn for DataLoader that calls collate_text with fixed options."""
+    """A picklable ``collate_fn`` for `DataLoader` that calls `collate_text` with fixed options.
+
+    Args:
+        pad_value: the fill value. Default: 0.
+        max_len: cut longer sequences to this length.
+        device: where the tensors are made.
+
+    Example:
+        >>> collate = minigrad.data.TextCollate(pad_value=9)
+        >>> collate([[1, 2], [3]])
+        (tensor([[1, 2],
+                [3, 9]]), tensor([2, 1]))
+    """
 
     def __init__(self, pad_value: int = 0, max_len: Optional[int] = None, device: Any = None) -> None:
         self.pad_value, self.max_len, self.device = pad_value, max_len, device

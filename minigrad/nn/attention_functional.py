@@ -296,8 +296,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     Example::
 
         >>> mha = nn.MultiheadAttention(8, 2)
+        >>> x = minigrad.randn(5, 3, 8)
         >>> out, w = F.multi_head_attention_forward(x, x, x, 8, 2, mha.in_proj_weight,
         ...     mha.in_proj_bias, None, None, False, 0.0, mha.out_proj.weight, mha.out_proj.bias)
+        >>> out.shape, w.shape
+        ((5, 3, 8), (3, 5, 5))
     """
     if static_k is not None or static_v is not None:
         raise NotImplementedError("multi_head_attention_forward: static_k / static_v are not "

@@ -25,6 +25,21 @@ class Sequential(Module):
     """Chains modules: forward(x) feeds x through each child in order.
 
     Built from modules (`Sequential(a, b)`, named '0', '1', ...) or one OrderedDict of name -> module.
+    Indexing, slicing, len(), iteration, append and insert work as for a list.
+
+    Args:
+        *args: the modules in order, or one OrderedDict mapping names to modules.
+
+    Shape:
+        - Input: what the first module takes.
+        - Output: what the last module returns.
+
+    Example:
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> model(minigrad.randn(3, 4)).shape
+        (3, 2)
+        >>> model[0]
+        Linear(in_features=4, out_features=8, bias=True)
     """
 
     def __init__(self, *args: Any) -> None:
@@ -134,7 +149,19 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules whose parameters are registered (named '0', '1', ...); no forward of its own."""
+    """A list of modules whose parameters are registered (named '0', '1', ...); no forward of its own.
+
+    Use it for a variable number of layers, which a plain Python list would hide from
+    ``parameters()``.
+
+    Args:
+        modules: an iterable of modules to start with (optional).
+
+    Example:
+        >>> layers = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        >>> len(layers), len(list(layers.parameters()))
+        (3, 6)
+    """
 
     def __init__(self, modules: Optional[Any] = None) -> None:
         super().__init__()
@@ -217,7 +244,16 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of name -> module whose parameters are registered under those names."""
+    """An ordered dict of name -> module whose parameters are registered under those names.
+
+    Args:
+        modules: a mapping or an iterable of (name, module) pairs to start with (optional).
+
+    Example:
+        >>> heads = nn.ModuleDict({"cls": nn.Linear(8, 3), "reg": nn.Linear(8, 1)})
+        >>> heads["reg"](minigrad.randn(2, 8)).shape, sorted(heads.keys())
+        ((2, 1), ['cls', 'reg'])
+    """
 
     def __init__(self, modules: Optional[Any] = None) -> None:
         super().__init__()

@@ -11,7 +11,29 @@ __all__ = ["Dropout"]
 
 
 class Dropout(Module):
-    """Zeroes each element with probability p in training and scales the rest by 1 / (1 - p); any shape."""
+    """Inverted dropout: in training, zeroes each element with probability p and scales the rest.
+
+        y_i = (m_i x_i) / (1 - p),     m_i ~ Bernoulli(1 - p)
+
+    so the expected value of every output equals its input. In eval mode (``module.eval()``) the
+    layer is the identity. The mask comes from minigrad's generator (see ``minigrad.manual_seed``).
+
+    Args:
+        p: probability of zeroing an element, in [0, 1]. Default: 0.5.
+        inplace: if True, overwrite the input instead of allocating the result. Default: False.
+
+    Shape:
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape.
+
+    Example:
+        >>> drop = nn.Dropout(p=0.5)
+        >>> y = drop(minigrad.ones(4, 4))
+        >>> sorted(set(y.flatten().tolist())) in ([0.0, 2.0], [0.0], [2.0])
+        True
+        >>> drop.eval()(minigrad.ones(2))
+        tensor([1., 1.])
+    """
 
     p: float
     inplace: bool

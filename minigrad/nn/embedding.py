@@ -16,9 +16,36 @@ __all__ = ["Embedding"]
 
 
 class Embedding(Module):
-    """Maps integer indices (*) to rows of weight (num_embeddings, embedding_dim), giving (*, embedding_dim).
+    """A lookup table of learnable rows: `out[..., :] = weight[input[...], :]`.
 
-    weight ~ N(0, 1); the row at padding_idx starts at zero and never receives gradient.
+    Args:
+        num_embeddings: number of rows (the vocabulary size); indices must lie in [0, num_embeddings).
+        embedding_dim: length of each row.
+        padding_idx: if given, that row starts at zero and never receives a gradient, so it stays a
+            fixed "padding" vector (negative values count from the end).
+        max_norm: if given, every row looked up whose ``norm_type``-norm exceeds it is rescaled, in
+            place, to norm ``max_norm`` before use.
+        norm_type: the p of the p-norm used by max_norm. Default: 2.
+        scale_grad_by_freq: if True, each row's gradient is divided by how often its index occurs in
+            the mini-batch. Default: False.
+        sparse: accepted for PyTorch compatibility; the gradient is always dense here.
+        device: where the weight lives (None: the default device).
+        dtype: its floating dtype (None: the default float dtype).
+
+    Shape:
+        - Input: `(*)`, an integer (int32/int64) Tensor of any shape.
+        - Output: `(*, embedding_dim)`.
+
+    Attributes:
+        weight: learnable, shape (num_embeddings, embedding_dim), drawn from `N(0, 1)`.
+
+    Example:
+        >>> emb = nn.Embedding(10, 3, padding_idx=0)
+        >>> ids = minigrad.tensor([[1, 2, 0], [4, 3, 9]])
+        >>> emb(ids).shape
+        (2, 3, 3)
+        >>> emb(ids)[0, 2]
+        tensor([0., 0., 0.], grad_fn=<...>)
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: Optional[int] = None,
@@ -84,7 +111,19 @@ class Embedding(Module):
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx: Optional[int] = None,
                         max_norm: Optional[float] = None, norm_type: float = 2.0,
                         scale_grad_by_freq: bool = False, sparse: bool = False) -> Embedding:
-        """An Embedding whose weight is `embeddings` (2-D, shared, not copied); frozen unless freeze=False."""
+        """An Embedding whose weight is the given 2-D Tensor (shared, not copied).
+
+        Args:
+            embeddings: (num_embeddings, embedding_dim) Tensor; becomes ``weight``.
+            freeze: if True (default), the weight does not require grad (it is not trained).
+            padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: as in `Embedding`.
+
+        Example:
+            >>> weight = minigrad.tensor([[1.0, 2.3, 3.0], [4.0, 5.1, 6.3]])
+            >>> emb = nn.Embedding.from_pretrained(weight)
+            >>> emb(minigrad.tensor([1]))
+            tensor([[4.0000, 5.1000, 6.3000]])
+        """
         if not isinstance(embeddings, Tensor) and not B.is_array(embeddings):
             raise TypeError(f"from_pretrained: expected a 2-D Tensor, got {type(embeddings).__name__}")
         if embeddings.ndim != 2:

@@ -61,7 +61,21 @@ def _shape_str(shape):
 
 # ---------------------------------------------------------------------------------- layers
 def linear(input: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
-    """y = input @ weight.T + bias for input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    """Affine map of the last dim: `y = x W^T + b` (the function behind `nn.Linear`).
+
+    Args:
+        input: (*, in_features) Tensor.
+        weight: (out_features, in_features) Tensor.
+        bias: optional (out_features,) Tensor.
+
+    Shape:
+        input `(*, in)`, weight `(out, in)`, bias `(out)` -> output `(*, out)`.
+
+    Example:
+        >>> F.linear(minigrad.ones(2, 3), minigrad.ones(4, 3), minigrad.zeros(4))
+        tensor([[3., 3., 3., 3.],
+                [3., 3., 3., 3.]])
+    """
     _check_tensor(input, "input", "linear")
     _check_tensor(weight, "weight", "linear")
     if weight.ndim != 2:
@@ -105,7 +119,26 @@ def _renorm_rows_(weight, idx, max_norm, norm_type):
 def embedding(input: Tensor, weight: Tensor, padding_idx: Optional[int] = None,
               max_norm: Optional[float] = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
               sparse: bool = False) -> Tensor:
-    """Rows of weight (num_embeddings, dim) at integer indices input (*) -> (*, dim)."""
+    """Looks up rows of ``weight`` at integer indices: `out[..., :] = weight[input[...], :]`.
+
+    Args:
+        input: integer Tensor of indices into the rows of weight.
+        weight: (num_embeddings, embedding_dim) Tensor.
+        padding_idx: a row that receives no gradient.
+        max_norm: rows looked up whose norm exceeds it are rescaled in place to this norm.
+        norm_type: p of the p-norm for max_norm. Default: 2.
+        scale_grad_by_freq: divide each row's gradient by its count in the batch. Default: False.
+        sparse: accepted for PyTorch compatibility; gradients are dense.
+
+    Shape:
+        input `(*)` -> output `(*, embedding_dim)`. See `nn.Embedding`.
+
+    Example:
+        >>> weight = minigrad.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+        >>> F.embedding(minigrad.tensor([2, 0]), weight)
+        tensor([[4., 5.],
+                [0., 1.]])
+    """
     idx = _index_tensor(input, "embedding")
     _check_tensor(weight, "weight", "embedding")
     if weight.ndim != 2:
@@ -140,7 +173,21 @@ def _normalize_padding_idx(padding_idx, n):
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero each element with probability p and scale the rest by 1 / (1 - p) (identity if not training)."""
+    """Inverted dropout: zeroes each element with probability p, scales the rest by `1 / (1 - p)`.
+
+    Args:
+        input: a floating Tensor.
+        p: probability of zeroing an element, in [0, 1]. Default: 0.5.
+        training: apply dropout only if True; else return input unchanged. Default: True.
+        inplace: overwrite input with the result. Default: False.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.dropout(minigrad.ones(3), p=0.5, training=False)
+        tensor([1., 1., 1.])
+    """
     _check_tensor(input, "input", "dropout")
     if not isinstance(p, numbers.Real) or p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
@@ -161,7 +208,19 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 # ----------------------------------------------------------------------------- activations
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(input, 0), elementwise."""
+    """Rectified linear unit, elementwise: `relu(x) = max(0, x)`.
+
+    Args:
+        input: a Tensor.
+        inplace: overwrite input with the result. Default: False.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.relu(minigrad.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
     if not inplace:
         return ops.relu(input)
     if input._check_inplace():
@@ -172,17 +231,51 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def tanh(input: Tensor) -> Tensor:
-    """Hyperbolic tangent, elementwise."""
+    """Hyperbolic tangent, elementwise: `tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x))`.
+
+    Args:
+        input: a floating Tensor.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.tanh(minigrad.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
     return ops.tanh(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
-    """1 / (1 + exp(-input)), elementwise."""
+    """Logistic sigmoid, elementwise: `σ(x) = 1 / (1 + exp(-x))`.
+
+    Args:
+        input: a floating Tensor.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.sigmoid(minigrad.tensor([0.0]))
+        tensor([0.5000])
+    """
     return ops.sigmoid(input)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """input * Phi(input) (exact erf form, or approximate='tanh')."""
+    """Gaussian error linear unit, elementwise: `gelu(x) = x · Φ(x)`, Φ the standard normal CDF.
+
+    Args:
+        input: a floating Tensor.
+        approximate: 'none' (exact, with erf) or 'tanh' (the tanh approximation). See `nn.GELU`.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.gelu(minigrad.tensor([1.0]))
+        tensor([0.8413])
+    """
     return ops.gelu(input, approximate)
 
 
@@ -204,28 +297,79 @@ def _result(input, out, inplace):
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope * x, elementwise."""
+    """Leaky ReLU, elementwise: `x` where `x > 0`, else `negative_slope · x`.
+
+    Args:
+        input: a floating Tensor.
+        negative_slope: slope for negative inputs. Default: 0.01.
+        inplace: overwrite input with the result. Default: False.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.leaky_relu(minigrad.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
     _float_input(input, "leaky_relu")
     out = E.LeakyRelu.apply(input, float(negative_slope))
     return _result(input, out, inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha * (exp(x) - 1), elementwise."""
+    """Exponential linear unit, elementwise: `x` where `x > 0`, else `α (exp(x) - 1)`.
+
+    Args:
+        input: a floating Tensor.
+        alpha: α. Default: 1.0.
+        inplace: overwrite input with the result. Default: False.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.elu(minigrad.tensor([-1.0, 1.0]))
+        tensor([-0.6321,  1.0000])
+    """
     _float_input(input, "elu")
     out = E.Elu.apply(input, float(alpha))
     return _result(input, out, inplace)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x), elementwise (also called swish)."""
+    """Sigmoid-weighted linear unit (swish), elementwise: `silu(x) = x · σ(x)`.
+
+    Args:
+        input: a floating Tensor.
+        inplace: overwrite input with the result. Default: False.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.silu(minigrad.tensor([1.0]))
+        tensor([0.7311])
+    """
     _float_input(input, "silu")
     out = E.Silu.apply(input)
     return _result(input, out, inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    """log(1 + exp(beta * x)) / beta, elementwise; linear where beta * x > threshold."""
+    """Smooth ReLU, elementwise: `softplus(x) = log(1 + exp(β x)) / β`; `x` where `β x > threshold`.
+
+    Args:
+        input: a floating Tensor.
+        beta: β. Default: 1.0.
+        threshold: above it the function is linear. Default: 20.0.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.softplus(minigrad.tensor([0.0]))
+        tensor([0.6931])
+    """
     _float_input(input, "softplus")
     return E.Softplus.apply(input, float(beta), float(threshold))
 
@@ -238,21 +382,61 @@ def _softmax_dim(name, ndim):
 
 
 def softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
-    """exp(input) / sum(exp(input)) along dim."""
+    """Softmax along ``dim``: `softmax(x)_i = exp(x_i) / Σ_j exp(x_j)`, computed with the max subtracted.
+
+    Args:
+        input: a Tensor.
+        dim: the dim to normalise over (None: PyTorch's legacy choice, with a warning).
+        dtype: if given, input is cast to it first.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.softmax(minigrad.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([0.0900, 0.2447, 0.6652])
+    """
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim)
     return ops.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input: Tensor, dim: Optional[int] = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
-    """log(softmax(input)) along dim, computed stably."""
+    """Log-softmax along ``dim``: `log_softmax(x)_i = x_i - log Σ_j exp(x_j)`, computed stably.
+
+    Args:
+        input: a Tensor.
+        dim: the dim to normalise over (None: PyTorch's legacy choice, with a warning).
+        dtype: if given, input is cast to it first.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.log_softmax(minigrad.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([-2.4076, -1.4076, -0.4076])
+    """
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim)
     return ops.log_softmax(input, dim, dtype=dtype)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """int64 one-hot encoding: indices (*) -> (*, num_classes) (num_classes=-1 means max + 1)."""
+    """One-hot encoding: `out[..., c] = 1 if input[...] == c else 0`, as int64.
+
+    Args:
+        tensor: integer Tensor of class indices, each in [0, num_classes).
+        num_classes: number of classes; -1 (default) uses the largest index + 1.
+
+    Shape:
+        input `(*)` -> output `(*, num_classes)`.
+
+    Example:
+        >>> F.one_hot(minigrad.tensor([0, 2, 1]))
+        tensor([[1, 0, 0],
+                [0, 0, 1],
+                [0, 1, 0]])
+    """
     idx = _index_tensor(tensor, "one_hot")
     xp = B.get_array_module(idx)
     if num_classes == -1:
@@ -323,7 +507,28 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
                   size_average: Optional[bool] = None, ignore_index: int = -100,
                   reduce: Optional[bool] = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
-    """Cross entropy between logits (C,), (N, C) or (N, C, d1, ...) and class indices or probabilities."""
+    """Cross entropy of logits against class indices or class probabilities; see `nn.CrossEntropyLoss`.
+
+    For logits x and class y: `loss = w[y] · (log Σ_c exp(x[c]) - x[y])`.
+
+    Args:
+        input: logits `(C)`, `(N, C)` or `(N, C, d_1, ..., d_K)`.
+        target: int64 class indices `()`, `(N)` or `(N, d_1, ..., d_K)`; or probabilities of the
+            input's shape.
+        weight: optional (C,) class weights.
+        ignore_index: a target value to skip. Default: -100.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+        label_smoothing: ε in [0, 1]. Default: 0.
+
+    Shape:
+        Output: a 0-d Tensor, or the target's shape with reduction='none'.
+
+    Example:
+        >>> F.cross_entropy(minigrad.tensor([[2.0, 0.5, -1.0]]), minigrad.tensor([0]))
+        tensor(0.2413)
+    """
     op = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -351,7 +556,24 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None
 def nll_loss(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
              size_average: Optional[bool] = None, ignore_index: int = -100,
              reduce: Optional[bool] = None, reduction: str = "mean") -> Tensor:
-    """Negative log likelihood of log-probabilities (C,), (N, C) or (N, C, d1, ...) at class indices."""
+    """Negative log likelihood: `loss_n = -w[y_n] · input[n, y_n]`; see `nn.NLLLoss`.
+
+    Args:
+        input: log-probabilities `(C)`, `(N, C)` or `(N, C, d_1, ..., d_K)`.
+        target: int64 class indices `()`, `(N)` or `(N, d_1, ..., d_K)`.
+        weight: optional (C,) class weights.
+        ignore_index: a target value to skip. Default: -100.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+
+    Shape:
+        Output: a 0-d Tensor, or the target's shape with reduction='none'.
+
+    Example:
+        >>> F.nll_loss(minigrad.tensor([[-0.1, -2.5]]), minigrad.tensor([1]))
+        tensor(2.5000)
+    """
     op = "nll_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
     c, x, target_shape = _class_layout(input, op)
@@ -371,7 +593,26 @@ def _broadcastable_to(arr, shape):
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                                      size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                                      reduction: str = "mean", pos_weight: Optional[Tensor] = None) -> Tensor:
-    """Binary cross entropy of logits and same-shaped targets in [0, 1], via a stable log-sigmoid."""
+    """Binary cross entropy on logits, computed stably: `-w · (p·y·log σ(x) + (1 - y)·log(1 - σ(x)))`.
+
+    See `nn.BCEWithLogitsLoss`.
+
+    Args:
+        input: logits, any shape.
+        target: targets in [0, 1], the input's shape.
+        weight: optional Tensor broadcastable to the input.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+        pos_weight: optional weight p of the positive term, broadcastable to the input.
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.binary_cross_entropy_with_logits(minigrad.tensor([0.0]), minigrad.tensor([1.0]))
+        tensor(0.6931)
+    """
     op = "binary_cross_entropy_with_logits"
     reduction = _reduction(size_average, reduce, reduction, op)
     _check_tensor(input, "input", op)
@@ -410,7 +651,23 @@ def _check_target_shape(input, target, op, stacklevel):
 def mse_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
              reduce: Optional[bool] = None, reduction: str = "mean",
              weight: Optional[Tensor] = None) -> Tensor:
-    """Mean squared error (input - target)^2, reduced by 'mean', 'sum' or 'none'."""
+    """Squared error `(x_i - y_i)^2` per element, reduced; see `nn.MSELoss`.
+
+    Args:
+        input: any shape.
+        target: broadcastable to the input (a warning if the shapes differ, as in PyTorch).
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+        weight: optional Tensor of the input's shape; 'mean' then divides by weight.sum().
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.mse_loss(minigrad.tensor([1.0, 2.0]), minigrad.tensor([2.0, 4.0]))
+        tensor(2.5000)
+    """
     op = "mse_loss"
     reduction = _reduction(size_average, reduce, reduction, op)
     _check_tensor(input, "input", op)
@@ -451,8 +708,23 @@ def _weighted(loss, weight, input, reduction, op, mean_by_weight):
 def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
             reduce: Optional[bool] = None, reduction: str = "mean",
             weight: Optional[Tensor] = None) -> Tensor:
-    """Mean absolute error |input - target|, reduced by 'mean', 'sum' or 'none' (a weighted mean
-    divides by weight.sum())."""
+    """Absolute error `|x_i - y_i|` per element, reduced; see `nn.L1Loss`.
+
+    Args:
+        input: any shape.
+        target: broadcastable to the input.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+        weight: optional Tensor of the input's shape; 'mean' then divides by weight.sum().
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.l1_loss(minigrad.tensor([1.0, 2.0]), minigrad.tensor([2.0, 4.0]))
+        tensor(1.5000)
+    """
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "l1_loss")
     if weight is not None:
         return _weighted(diff.abs(), weight, input, reduction, "l1_loss", mean_by_weight=True)
@@ -461,7 +733,25 @@ def l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] = None,
                    reduce: Optional[bool] = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, for d = input - target."""
+    """Smooth L1: `0.5 d^2 / beta` where `|d| < beta`, else `|d| - 0.5 beta`, for d = input - target.
+
+    See `nn.SmoothL1Loss`.
+
+    Args:
+        input: any shape.
+        target: broadcastable to the input.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+        beta: where the two pieces meet, >= 0. Default: 1.0.
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.smooth_l1_loss(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
     reduction, diff = _pair_loss(input, target, size_average, reduce, reduction, "smooth_l1_loss")
     if beta < 0:
         raise RuntimeError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
@@ -473,7 +763,24 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: Optional[bool] =
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Optional[Tensor] = None) -> Tensor:
-    """0.5 d^2 where |d| <= delta, else delta * (|d| - 0.5 delta), for d = input - target."""
+    """Huber: `0.5 d^2` where `|d| <= delta`, else `delta · (|d| - 0.5 delta)`, for d = input - target.
+
+    See `nn.HuberLoss`.
+
+    Args:
+        input: any shape.
+        target: broadcastable to the input.
+        reduction: 'mean' (default), 'sum' or 'none'.
+        delta: where the two pieces meet, > 0. Default: 1.0.
+        weight: optional Tensor of the input's shape, multiplied into each element's loss.
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.huber_loss(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+        tensor(1.3125)
+    """
     reduction, diff = _pair_loss(input, target, None, None, reduction, "huber_loss")
     if delta <= 0:
         raise RuntimeError(f"huber_loss: delta must be positive, got {delta}")
@@ -487,7 +794,25 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor] = None,
                          size_average: Optional[bool] = None, reduce: Optional[bool] = None,
                          reduction: str = "mean") -> Tensor:
-    """Binary cross entropy of probabilities in [0, 1] and same-shaped targets (logs clamped at -100)."""
+    """Binary cross entropy of probabilities: `-w · (y·log x + (1 - y)·log(1 - x))`, logs clamped at -100.
+
+    See `nn.BCELoss`.
+
+    Args:
+        input: probabilities in [0, 1], any shape.
+        target: targets in [0, 1], the input's shape.
+        weight: optional Tensor broadcastable to the input.
+        size_average: deprecated PyTorch flag; with ``reduce`` it overrides reduction (warns).
+        reduce: deprecated PyTorch flag (see size_average).
+        reduction: 'mean' (default), 'sum' or 'none'.
+
+    Shape:
+        input `(*)`, target `(*)` -> a 0-d Tensor, or `(*)` with reduction='none'.
+
+    Example:
+        >>> F.binary_cross_entropy(minigrad.tensor([0.5]), minigrad.tensor([1.0]))
+        tensor(0.6931)
+    """
     op = "binary_cross_entropy"
     reduction = _reduction(size_average, reduce, reduction, op)
     _float_input(input, op)
@@ -509,7 +834,24 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Optional[Tensor]
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = None,
                bias: Optional[Tensor] = None, eps: float = 1e-5) -> Tensor:
-    """Normalise the trailing `normalized_shape` dims to zero mean and unit variance, then * weight + bias."""
+    """Layer normalisation over the trailing dims: `(x - E[x]) / √(Var[x] + eps) · weight + bias`.
+
+    Mean and (biased) variance are taken over the last len(normalized_shape) dims; see `nn.LayerNorm`.
+
+    Args:
+        input: `(*, normalized_shape)` Tensor.
+        normalized_shape: int or tuple, the trailing shape to normalise over.
+        weight: optional Tensor of shape normalized_shape (scale).
+        bias: optional Tensor of shape normalized_shape (shift).
+        eps: added to the variance. Default: 1e-5.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.layer_norm(minigrad.tensor([[1.0, 2.0, 3.0]]), (3,))
+        tensor([[-1.2247,  0.0000,  1.2247]])
+    """
     _check_tensor(input, "input", "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
     k = len(ns)
@@ -527,7 +869,24 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Optional[Tensor] = 
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Optional[float] = None) -> Tensor:
-    """Pad with `value` (default 0); `pad` lists (left, right) amounts starting from the last dim."""
+    """Pads with a constant: ``pad`` lists (before, after) amounts per dim, starting from the last dim.
+
+    ``pad = (l, r)`` pads the last dim; ``(l, r, t, b)`` the last two, and so on. Negative amounts
+    crop. Differentiable (the gradient is the matching slice of the output's gradient).
+
+    Args:
+        input: a Tensor.
+        pad: an even-length sequence of ints, at most 2 * input.ndim long.
+        mode: only 'constant' is supported.
+        value: the fill value. Default: 0.
+
+    Shape:
+        input `(*, S)` -> output `(*, S + l + r)` for ``pad = (l, r)``, likewise for more dims.
+
+    Example:
+        >>> F.pad(minigrad.tensor([[1.0, 2.0]]), (1, 2))
+        tensor([[0., 1., 2., 0., 0.]])
+    """
     _check_tensor(input, "input", "pad")
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
@@ -548,14 +907,42 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: Option
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """input / max(||input||_p along dim, eps)."""
+    """Scales slices along ``dim`` to unit p-norm: `y = x / max(‖x‖_p, eps)`.
+
+    Args:
+        input: a floating Tensor.
+        p: the exponent of the norm. Default: 2.
+        dim: the dim the norm is taken over. Default: 1.
+        eps: a lower bound for the norm, avoiding division by zero. Default: 1e-12.
+
+    Shape:
+        Input `(*)`, any shape; output the same shape.
+
+    Example:
+        >>> F.normalize(minigrad.tensor([[3.0, 4.0]]))
+        tensor([[0.6000, 0.8000]])
+    """
     _float_input(input, "normalize")
     norm = ops.norm(input, p, dim, keepdim=True).clamp(min=eps)
     return input / norm
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """Cosine of the angle between x1 and x2 along dim (shapes broadcast), norms clamped at eps."""
+    """Cosine similarity along ``dim``: `Σ x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps))`.
+
+    Args:
+        x1: a floating Tensor.
+        x2: a floating Tensor broadcastable with x1.
+        dim: the dim to reduce. Default: 1.
+        eps: a lower bound for each norm. Default: 1e-8.
+
+    Shape:
+        x1 and x2 broadcast to `(*, D, *)` -> output `(*, *)`, ``dim`` removed.
+
+    Example:
+        >>> F.cosine_similarity(minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]]))
+        tensor([0.7071])
+    """
     _float_input(x1, "cosine_similarity")
     _float_input(x2, "cosine_similarity")
     n1 = ops.norm(x1, 2, dim, keepdim=True).clamp(min=eps)

@@ -23,8 +23,21 @@ _LINEAR_GAIN = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "con
 
 
 def calculate_gain(nonlinearity: str, param: Optional[float] = None) -> float:
-    """The recommended gain for a nonlinearity: 1 (linear, conv, sigmoid), 5/3 (tanh), sqrt(2) (relu),
-    sqrt(2 / (1 + slope^2)) (leaky_relu, slope default 0.01), 3/4 (selu)."""
+    """The recommended gain for a nonlinearity, used to scale initialisations.
+
+    1 for linear, conv and sigmoid; 5/3 for tanh; √2 for relu; `√(2 / (1 + slope²))` for leaky_relu
+    (slope default 0.01); 3/4 for selu.
+
+    Args:
+        nonlinearity: the function's name, e.g. 'relu', 'tanh', 'leaky_relu', 'linear'.
+        param: the negative slope for 'leaky_relu' (optional).
+
+    Example:
+        >>> nn.init.calculate_gain('tanh')
+        1.6666666666666667
+        >>> round(nn.init.calculate_gain('leaky_relu', 0.2), 4)
+        1.3868
+    """
     if nonlinearity in _LINEAR_GAIN:
         return 1
     if nonlinearity == "tanh":
@@ -80,43 +93,116 @@ def _normal(tensor, mean, std):
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
-    """Fill with samples from U(a, b)."""
+    """Fills the tensor with samples from the uniform distribution U(a, b); returns it.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        a: the lower bound. Default: 0.
+        b: the upper bound. Default: 1.
+
+    Example:
+        >>> w = minigrad.empty(3, 5)
+        >>> x = nn.init.uniform_(w, -0.1, 0.1)
+        >>> bool((w.abs() <= 0.1).all())
+        True
+    """
     if not a <= b:  # also catches NaN bounds
         raise ArgumentError(f"uniform_ expects a range [a, b) with a <= b, but got a={a}, b={b}")
     return _uniform(tensor, a, b)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
-    """Fill with samples from N(mean, std^2)."""
+    """Fills the tensor with samples from N(mean, std²); returns it.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        mean: the mean. Default: 0.
+        std: the standard deviation. Default: 1.
+
+    Example:
+        >>> w = nn.init.normal_(minigrad.empty(10000), mean=3.0, std=0.5)
+        >>> round(w.mean().item(), 1)
+        3.0
+    """
     if not std >= 0:  # also catches a NaN std
         raise ArgumentError(f"normal_ expects std >= 0.0, but got std={std}")
     return _normal(tensor, mean, std)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
-    """Fill with the value `val`."""
+    """Fills the tensor with the value val; returns it.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        val: the value.
+
+    Example:
+        >>> nn.init.constant_(minigrad.empty(3), 0.3)
+        tensor([0.3000, 0.3000, 0.3000])
+    """
     return _fill(tensor, val)
 
 
 def zeros_(tensor: Tensor) -> Tensor:
-    """Fill with zeros."""
+    """Fills the tensor with 0; returns it.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+
+    Example:
+        >>> nn.init.zeros_(minigrad.empty(2))
+        tensor([0., 0.])
+    """
     return _fill(tensor, 0)
 
 
 def ones_(tensor: Tensor) -> Tensor:
-    """Fill with ones."""
+    """Fills the tensor with 1; returns it.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+
+    Example:
+        >>> nn.init.ones_(minigrad.empty(2))
+        tensor([1., 1.])
+    """
     return _fill(tensor, 1)
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-D tensor with the identity matrix (ones on the diagonal)."""
+    """Fills a 2-D tensor with the identity matrix (ones on the diagonal, zeros elsewhere); returns it.
+
+    Args:
+        tensor: a 2-D Tensor, filled in place.
+
+    Example:
+        >>> nn.init.eye_(minigrad.empty(2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, B.xp_for(tensor.device).eye(*tensor.shape, dtype=tensor.array.dtype))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
-    """Fill with U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio, 2010)."""
+    """Glorot/Xavier uniform init (Glorot & Bengio, 2010): samples from U(-a, a), with
+
+        a = gain · √(6 / (fan_in + fan_out))
+
+    where fan_in = tensor.shape[1] · r and fan_out = tensor.shape[0] · r, with r the product of shape[2:]
+    (the receptive field, 1 for a Linear weight).
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        gain: a scale factor (see `calculate_gain`). Default: 1.
+
+    Example:
+        >>> w = minigrad.empty(3, 5)
+        >>> x = nn.init.xavier_uniform_(w)
+        >>> bool((w.abs() <= (6 / (5 + 3)) ** 0.5).all())
+        True
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -124,7 +210,22 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
-    """Fill with N(0, std^2), std = gain * sqrt(2 / (fan_in + fan_out))."""
+    """Glorot/Xavier normal init: samples from N(0, std²), with
+
+        std = gain · √(2 / (fan_in + fan_out))
+
+    where fan_in = tensor.shape[1] · r and fan_out = tensor.shape[0] · r, with r the product of shape[2:]
+    (the receptive field, 1 for a Linear weight).
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        gain: a scale factor (see `calculate_gain`). Default: 1.
+
+    Example:
+        >>> w = nn.init.xavier_normal_(minigrad.empty(200, 300))
+        >>> round(w.std().item(), 2)
+        0.06
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return _normal(tensor, 0.0, std)
@@ -137,7 +238,26 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
-    """Fill with U(-bound, bound), bound = gain(nonlinearity, a) * sqrt(3 / fan) (He et al., 2015)."""
+    """He/Kaiming uniform init (He et al., 2015): samples from U(-bound, bound), with
+
+        bound = gain · √(3 / fan),  gain = calculate_gain(nonlinearity, a)
+
+    fan is fan_in (keeps the forward pass's variance) or fan_out (the backward pass's), with
+    fan_in = tensor.shape[1] · r and fan_out = tensor.shape[0] · r, with r the product of shape[2:]
+    (the receptive field, 1 for a Linear weight).
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        a: the negative slope of a leaky_relu after this layer. Default: 0.
+        mode: 'fan_in' (default) or 'fan_out'.
+        nonlinearity: 'leaky_relu' (default) or 'relu', ...
+
+    Example:
+        >>> w = minigrad.empty(3, 5)
+        >>> x = nn.init.kaiming_uniform_(w, nonlinearity='relu')
+        >>> bool((w.abs() <= (2 ** 0.5) * (3 / 5) ** 0.5).all())
+        True
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
@@ -147,7 +267,23 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
-    """Fill with N(0, std^2), std = gain(nonlinearity, a) / sqrt(fan)."""
+    """He/Kaiming normal init: samples from N(0, std²), with
+
+        std = gain / √fan,  gain = calculate_gain(nonlinearity, a)
+
+    and fan as in `kaiming_uniform_`.
+
+    Args:
+        tensor: the Tensor to fill in place (no graph is recorded).
+        a: the negative slope of a leaky_relu after this layer. Default: 0.
+        mode: 'fan_in' (default) or 'fan_out'.
+        nonlinearity: 'leaky_relu' (default) or 'relu', ...
+
+    Example:
+        >>> w = nn.init.kaiming_normal_(minigrad.empty(300, 200), nonlinearity='relu')
+        >>> round(w.std().item(), 2)
+        0.1
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
@@ -155,7 +291,18 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1) -> Tensor:
-    """Fill with gain times a (semi-)orthogonal matrix: Q of the QR of a normal matrix (dims > 1 flattened)."""
+    """Fills the tensor with gain times a (semi-)orthogonal matrix: Q of the QR decomposition of a
+    normal matrix (dims after the first are flattened); rows or columns come out orthonormal.
+
+    Args:
+        tensor: a Tensor with at least 2 dims, filled in place.
+        gain: a scale factor. Default: 1.
+
+    Example:
+        >>> w = nn.init.orthogonal_(minigrad.empty(3, 5))
+        >>> minigrad.allclose(w @ w.T, minigrad.eye(3), atol=1e-5)
+        True
+    """
     if tensor.ndim < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:

@@ -21,7 +21,31 @@ def _empty(shape, device, dtype):
 
 
 class Linear(Module):
-    """y = x W^T + b: input (*, in_features) -> (*, out_features); weight (out, in), bias (out,)."""
+    """Applies an affine map to the last dimension: `y = x W^T + b`.
+
+    Args:
+        in_features: size of each input sample (the last dimension of the input).
+        out_features: size of each output sample.
+        bias: if False, the layer learns no additive bias. Default: True.
+        device: where the parameters live (None: the default device).
+        dtype: dtype of the parameters (None: the default float dtype).
+
+    Shape:
+        - Input: `(*, H_in)`, where `*` is any number of leading dims (also none)
+          and `H_in = in_features`.
+        - Output: `(*, H_out)`, the leading dims unchanged, `H_out = out_features`.
+
+    Attributes:
+        weight: learnable, shape (out_features, in_features), drawn from
+            `U(-√k, √k)` with `k = 1 / in_features`.
+        bias: learnable, shape (out_features,), same distribution; None when bias=False.
+
+    Example:
+        >>> layer = nn.Linear(20, 30)
+        >>> x = minigrad.randn(128, 20)
+        >>> layer(x).shape
+        (128, 30)
+    """
 
     def __init__(self, in_features: int, out_features: int, bias: Any = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -63,7 +87,21 @@ class NonDynamicallyQuantizableLinear(Linear):
 
 
 class Identity(Module):
-    """Returns its input unchanged (constructor arguments are ignored, as in PyTorch)."""
+    """A placeholder layer that returns its input unchanged: `y = x`.
+
+    Args:
+        *args: accepted and ignored (so it can stand in for any layer), as in PyTorch.
+        **kwargs: accepted and ignored.
+
+    Shape:
+        - Input: `(*)`, any shape.
+        - Output: `(*)`, the same shape (the same Tensor object).
+
+    Example:
+        >>> x = minigrad.randn(2, 3)
+        >>> nn.Identity(54, unused="ignored")(x) is x
+        True
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
@@ -74,7 +112,23 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Merges dims start_dim..end_dim into one: (N, *dims) -> (N, prod(dims)) by default."""
+    """Flattens a contiguous range of dims into one (a reshape, no copy when possible).
+
+    Args:
+        start_dim: first dim to flatten. Default: 1 (keeps the batch dim).
+        end_dim: last dim to flatten, inclusive; negative counts from the end. Default: -1.
+
+    Shape:
+        - Input: `(*, S_start, ..., S_end, *)`.
+        - Output: `(*, S_start · ... · S_end, *)`.
+
+    Example:
+        >>> x = minigrad.randn(32, 1, 5, 5)
+        >>> nn.Flatten()(x).shape
+        (32, 25)
+        >>> nn.Flatten(0, 2)(x).shape
+        (160, 5)
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -90,7 +144,21 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Splits dimension `dim` into `unflattened_size`: (*, prod(sizes), *) -> (*, *sizes, *)."""
+    """Splits one dim into several, the inverse of `Flatten`.
+
+    Args:
+        dim: the dim to split (negative counts from the end).
+        unflattened_size: the new sizes; their product must equal the size of ``dim``.
+
+    Shape:
+        - Input: `(*, S_dim, *)`.
+        - Output: `(*, U_1, ..., U_n, *)` with `U_1 · ... · U_n = S_dim`.
+
+    Example:
+        >>> x = minigrad.randn(2, 50)
+        >>> nn.Unflatten(1, (2, 5, 5))(x).shape
+        (2, 2, 5, 5)
+    """
 
     def __init__(self, dim: Optional[int], unflattened_size: Any) -> None:
         super().__init__()

@@ -14,7 +14,20 @@ M = TypeVar("M", bound="Module")  # methods returning self keep the caller's sub
 
 
 class Parameter(Tensor):
-    """A Tensor that a Module registers as a learnable weight (requires_grad=True by default)."""
+    """A Tensor that a Module registers as a learnable weight (requires_grad=True by default).
+
+    Assigning a Parameter to a Module attribute adds it to ``module.parameters()``, so optimizers
+    and ``state_dict`` see it; a plain Tensor attribute is not registered.
+
+    Args:
+        data: the initial values (a Tensor or an array; its storage is shared). None: an empty tensor.
+        requires_grad: whether it collects gradients. Default: True.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.tensor([1.0, 2.0]))
+        >>> w.requires_grad, isinstance(w, minigrad.Tensor)
+        (True, True)
+    """
 
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
@@ -81,7 +94,26 @@ def _add_hook(hooks, hook, prepend):
 
 
 class Module:
-    """Base class of every layer and model: subclass it, create sub-layers in __init__, write forward."""
+    """Base class of every layer and model: subclass it, create sub-layers in __init__, write forward.
+
+    Attributes that are Parameters, Modules or registered buffers are tracked, so ``parameters()``,
+    ``named_modules()``, ``state_dict()``, ``to()``, ``train()`` / ``eval()`` and ``zero_grad()``
+    reach the whole tree. Calling the module runs its hooks around ``forward``.
+
+    Example:
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(4, 8)
+        ...         self.out = nn.Linear(8, 2)
+        ...     def forward(self, x):
+        ...         return self.out(self.hidden(x).relu())
+        >>> model = TwoLayer()
+        >>> model(minigrad.randn(3, 4)).shape
+        (3, 2)
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    """
 
     training: bool
 

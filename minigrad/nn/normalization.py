@@ -14,7 +14,31 @@ __all__ = ["LayerNorm"]
 
 
 class LayerNorm(Module):
-    """y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized_shape dims of x."""
+    """Layer normalisation (Ba et al., 2016) over the trailing dims given by ``normalized_shape``:
+
+        y = (x - E[x]) / √(Var[x] + ε) · γ + β
+
+    The mean and the biased variance are taken over the last ``len(normalized_shape)`` dims of each
+    sample; `γ` (weight) and `β` (bias) are learnable, of shape normalized_shape.
+
+    Args:
+        normalized_shape: int or tuple, the trailing shape to normalise over.
+        eps: added to the variance for numerical stability. Default: 1e-5.
+        elementwise_affine: if True (default), learn weight (init 1) and bias (init 0).
+        bias: if False, learn no bias (only when elementwise_affine). Default: True.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        - Input: `(*, normalized_shape)`.
+        - Output: the same shape as the input.
+
+    Example:
+        >>> ln = nn.LayerNorm(4)
+        >>> y = ln(minigrad.tensor([[1.0, 2.0, 3.0, 4.0]]))
+        >>> round(y.mean().item(), 6), round(y.var(unbiased=False).item(), 3)
+        (0.0, 1.0)
+    """
 
     def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: Any = True, device: Any = None, dtype: Any = None) -> None:

@@ -232,7 +232,36 @@ class RNNCellBase(Module):
 
 
 class RNNCell(RNNCellBase):
-    """Elman cell h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh) (or relu): input (B, I) or (I,)."""
+    """One step of an Elman RNN: `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`.
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hidden: (B, hidden_size) or (hidden_size,); zeros if not given.
+        - output: h', the same shapes as the state.
+
+    Attributes:
+        weight_ih: (1*hidden_size, input_size), learnable.
+        weight_hh: (1*hidden_size, hidden_size), learnable.
+        bias_ih: (1*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
+
+    Example:
+        >>> cell = nn.RNNCell(10, 20)
+        >>> x, h = minigrad.randn(6, 3, 10), minigrad.zeros(3, 20)
+        >>> for t in range(6):
+        ...     h = cell(x[t], h)
+        >>> h.shape
+        (3, 20)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
                  device: Any = None, dtype: Any = None) -> None:
@@ -250,7 +279,40 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """LSTM cell: input (B, I) or (I,), (h, c) -> (h', c'), gates i, f, g, o (see lstm_cell)."""
+    """One LSTM step, the equations of `LSTM` for a single time step:
+
+        i, f, o = σ(·),   g = tanh(·)  of the four chunks of
+            x W_ih^T + b_ih + h W_hh^T + b_hh
+        c' = f ⊙ c + i ⊙ g,      h' = o ⊙ tanh(c')
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hx = (h, c): (B, hidden_size) or (hidden_size,), each; zeros if not given.
+        - output: (h', c'), the same shapes as the state.
+
+    Attributes:
+        weight_ih: (4*hidden_size, input_size), learnable.
+        weight_hh: (4*hidden_size, hidden_size), learnable.
+        bias_ih: (4*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
+
+    Example:
+        >>> cell = nn.LSTMCell(10, 20)
+        >>> x = minigrad.randn(6, 3, 10)
+        >>> h, c = minigrad.zeros(3, 20), minigrad.zeros(3, 20)
+        >>> for t in range(6):
+        ...     h, c = cell(x[t], (h, c))
+        >>> h.shape, c.shape
+        ((3, 20), (3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -264,7 +326,38 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """GRU cell: input (B, I) or (I,), h -> h', gates r, z, n (see gru_cell)."""
+    """One GRU step, the equations of `GRU` for a single time step:
+
+        r = σ(x W_ir^T + b_ir + h W_hr^T + b_hr),
+        z = σ(x W_iz^T + b_iz + h W_hz^T + b_hz)
+        n = tanh(x W_in^T + b_in + r ⊙ (h W_hn^T + b_hn)),
+        h' = (1 - z) ⊙ n + z ⊙ h
+
+    Args:
+        input_size: number of features in the input x.
+        hidden_size: number of features in the hidden state h.
+        bias: if False, the cell has no b_ih / b_hh. Default: True.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        - input: (B, input_size) or, unbatched, (input_size,).
+        - hidden: (B, hidden_size) or (hidden_size,); zeros if not given.
+        - output: h', the same shapes as the state.
+
+    Attributes:
+        weight_ih: (3*hidden_size, input_size), learnable.
+        weight_hh: (3*hidden_size, hidden_size), learnable.
+        bias_ih: (3*hidden_size,), learnable (None when bias=False); bias_hh likewise. Every
+            parameter is drawn from `U(-√k, √k)`,
+            `k = 1 / hidden_size`.
+
+    Example:
+        >>> cell = nn.GRUCell(10, 20)
+        >>> h = cell(minigrad.randn(3, 10))
+        >>> h.shape
+        (3, 20)
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
@@ -280,7 +373,11 @@ class GRUCell(RNNCellBase):
 # ------------------------------------------------------------------------------------ layers
 class RNNBase(Module):
     """A stack of recurrent layers (mode 'RNN_TANH', 'RNN_RELU', 'LSTM' or 'GRU'), optionally
-    bidirectional, over (T, B, I) / (B, T, I) / (T, I) input or a PackedSequence."""
+    bidirectional, over (T, B, I) / (B, T, I) / (T, I) input or a PackedSequence.
+
+    The shared base of `RNN`, `LSTM` and `GRU`, which document the equations, arguments and shapes;
+    use those classes rather than this one.
+    """
 
     fused = True  # False: run step by step through the cell functions (the slow reference path)
 
@@ -555,7 +652,54 @@ def _reject_proj_size(proj_size):
 
 
 class RNN(RNNBase):
-    """Multi-layer Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh) (or relu)."""
+    """Multi-layer Elman RNN. For each element of the sequence, each layer computes
+
+        h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)
+
+    (ReLU instead of tanh with nonlinearity='relu'), where `x_t` is the input at time t (the
+    previous layer's output for layers above the first) and `h_(t-1)` the state at t-1.
+
+    Args:
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
+            Default: 1.
+        nonlinearity: 'tanh' or 'relu'. Default: 'tanh'.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a `PackedSequence`.
+        - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
+          not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's `h_t` for every t, both directions concatenated.
+        - h_n: like h_0, the final state of every layer and direction.
+
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (1*H, input_size) for k = 0, else
+            (1*H, D*H_out). weight_hh_l[k]: (1*H, H_out). bias_ih_l[k], bias_hh_l[k]: (1*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
+
+    Example:
+        >>> rnn = nn.RNN(10, 20, num_layers=2)
+        >>> x = minigrad.randn(5, 3, 10)
+        >>> output, h_n = rnn(x, minigrad.zeros(2, 3, 20))
+        >>> output.shape, h_n.shape
+        ((5, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
@@ -574,7 +718,60 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Multi-layer LSTM (gates i, f, g, o; see lstm_cell); returns output, (h_n, c_n)."""
+    """Multi-layer long short-term memory (LSTM). For each element of the sequence, each layer computes
+
+        i_t = σ(x_t W_ii^T + b_ii + h_(t-1) W_hi^T + b_hi)
+        f_t = σ(x_t W_if^T + b_if + h_(t-1) W_hf^T + b_hf)
+        g_t = tanh(x_t W_ig^T + b_ig + h_(t-1) W_hg^T + b_hg)
+        o_t = σ(x_t W_io^T + b_io + h_(t-1) W_ho^T + b_ho)
+        c_t = f_t ⊙ c_(t-1) + i_t ⊙ g_t
+        h_t = o_t ⊙ tanh(c_t)
+
+    with input, forget, cell and output gates i, f, g, o (stored in that order in the weights),
+    `σ` the sigmoid and `⊙` the elementwise product. With proj_size > 0 the
+    hidden state is projected, `h_t = (o_t ⊙ tanh(c_t)) W_hr^T`, of size proj_size.
+
+    Args:
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
+            Default: 1.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+        proj_size: if > 0, project h_t to this size with weight_hr_l[k] (proj_size, H). Default: 0.
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a `PackedSequence`.
+        - (h_0, c_0): h_0 is (num_layers * D, B, H_out) and c_0 is (num_layers * D, B, H), or,
+          unbatched, without the B dim; zeros if not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's `h_t` for every t, both directions concatenated.
+        - (h_n, c_n): like (h_0, c_0), the final state of every layer and direction.
+
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (4*H, input_size) for k = 0, else
+            (4*H, D*H_out). weight_hh_l[k]: (4*H, H_out). bias_ih_l[k], bias_hh_l[k]: (4*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
+
+    Example:
+        >>> lstm = nn.LSTM(10, 20, batch_first=True, bidirectional=True)
+        >>> x = minigrad.randn(3, 5, 10)
+        >>> output, (h_n, c_n) = lstm(x)
+        >>> output.shape, h_n.shape, c_n.shape
+        ((3, 5, 40), (2, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
@@ -584,7 +781,54 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Multi-layer GRU (gates r, z, n; see gru_cell); returns output, h_n."""
+    """Multi-layer gated recurrent unit (GRU). For each element of the sequence, each layer computes
+
+        r_t = σ(x_t W_ir^T + b_ir + h_(t-1) W_hr^T + b_hr)
+        z_t = σ(x_t W_iz^T + b_iz + h_(t-1) W_hz^T + b_hz)
+        n_t = tanh(x_t W_in^T + b_in + r_t ⊙ (h_(t-1) W_hn^T + b_hn))
+        h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_(t-1)
+
+    with reset, update and new gates r, z, n (stored in that order in the weights).
+
+    Args:
+        input_size: number of features in the input `x_t`.
+        hidden_size: number of features in the hidden state `h_t`.
+        num_layers: number of stacked layers; layer `l > 0` reads layer `l-1`'s output.
+            Default: 1.
+        bias: if False, the layer has no b_ih / b_hh. Default: True.
+        batch_first: if True, input and output are (B, T, *) instead of (T, B, *); h_n is
+            unaffected. Default: False.
+        dropout: if non-zero, dropout with this probability on the outputs of every layer but the
+            last (training mode only). Default: 0.
+        bidirectional: if True, each layer also runs over the reversed sequence and the two
+            outputs are concatenated (D = 2). Default: False.
+        device: where the parameters live (None: the default device).
+        dtype: their floating dtype (None: the default float dtype).
+
+    Shape:
+        With T = sequence length, B = batch size, D = 2 if bidirectional else 1, H = hidden_size
+        (H_out = proj_size for an LSTM with proj_size > 0, else H):
+
+        - input: (T, B, input_size), (B, T, input_size) with batch_first, (T, input_size) unbatched,
+          or a `PackedSequence`.
+        - h_0: (num_layers * D, B, H) or, unbatched, (num_layers * D, H); zeros if
+          not given.
+        - output: (T, B, D * H_out) in the input's layout (a PackedSequence for packed input): the
+          last layer's `h_t` for every t, both directions concatenated.
+        - h_n: like h_0, the final state of every layer and direction.
+
+    Weights:
+        weight_ih_l[k] is layer k's input-hidden weights, (3*H, input_size) for k = 0, else
+            (3*H, D*H_out). weight_hh_l[k]: (3*H, H_out). bias_ih_l[k], bias_hh_l[k]: (3*H,).
+            The reverse direction's have the suffix ``_reverse``. All are drawn from
+            `U(-√k, √k)`, `k = 1 / hidden_size`.
+
+    Example:
+        >>> gru = nn.GRU(10, 20, num_layers=2)
+        >>> output, h_n = gru(minigrad.randn(5, 3, 10))
+        >>> output.shape, h_n.shape
+        ((5, 3, 20), (2, 3, 20))
+    """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,

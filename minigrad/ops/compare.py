@@ -23,32 +23,110 @@ def _compare(a, b, name):
 
 
 def eq(a, b):
-    """a == b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i == b_i)` (also ``a == b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.eq(x, 2.0)
+        tensor([False,  True, False])
+    """
     return _compare(a, b, "equal")
 
 
 def ne(a, b):
-    """a != b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i != b_i)` (also ``a != b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.ne(x, 2.0)
+        tensor([ True, False,  True])
+    """
     return _compare(a, b, "not_equal")
 
 
 def lt(a, b):
-    """a < b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i < b_i)` (also ``a < b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.lt(x, 2.0)
+        tensor([ True, False, False])
+    """
     return _compare(a, b, "less")
 
 
 def le(a, b):
-    """a <= b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i <= b_i)` (also ``a <= b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.le(x, 2.0)
+        tensor([ True,  True, False])
+    """
     return _compare(a, b, "less_equal")
 
 
 def gt(a, b):
-    """a > b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i > b_i)` (also ``a > b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.gt(x, 2.0)
+        tensor([False, False,  True])
+    """
     return _compare(a, b, "greater")
 
 
 def ge(a, b):
-    """a >= b elementwise (bool, no gradient)."""
+    """Elementwise comparison `out_i = (a_i >= b_i)` (also ``a >= b``): a bool Tensor, no gradient.
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape (bool).
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0, 3.0])
+        >>> minigrad.ge(x, 2.0)
+        tensor([False,  True,  True])
+    """
     return _compare(a, b, "greater_equal")
 
 
@@ -57,42 +135,134 @@ def _nograd(a, fn):
 
 
 def isnan(a):
-    """True where a is NaN."""
+    """True where an element is NaN (a bool Tensor).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.isnan(minigrad.tensor([1.0, float('nan')]))
+        tensor([False,  True])
+    """
     return _nograd(a, lambda xp, x: xp.isnan(x))
 
 
 def isinf(a):
-    """True where a is +-inf."""
+    """True where an element is +inf or -inf (a bool Tensor).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.isinf(minigrad.tensor([1.0, float('-inf')]))
+        tensor([False,  True])
+    """
     return _nograd(a, lambda xp, x: xp.isinf(x))
 
 
 def isfinite(a):
-    """True where a is finite."""
+    """True where an element is neither NaN nor infinite (a bool Tensor).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.isfinite(minigrad.tensor([1.0, float('inf'), float('nan')]))
+        tensor([ True, False, False])
+    """
     return _nograd(a, lambda xp, x: xp.isfinite(x))
 
 
 def sign(a):
-    """-1, 0 or 1 by the sign of each element (no gradient)."""
+    """The sign of each element: -1, 0 or 1 (no gradient).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.sign(minigrad.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
     return _nograd(a, lambda xp, x: xp.sign(x))
 
 
 def floor(a):
-    """Round down (no gradient)."""
+    """Rounds down, elementwise: `out_i = ⌊a_i⌋` (no gradient).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.floor(minigrad.tensor([-1.5, 1.5]))
+        tensor([-2.,  1.])
+    """
     return _nograd(a, lambda xp, x: xp.floor(x))
 
 
 def ceil(a):
-    """Round up (no gradient)."""
+    """Rounds up, elementwise: `out_i = ⌈a_i⌉` (no gradient).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.ceil(minigrad.tensor([-1.5, 1.5]))
+        tensor([-1.,  2.])
+    """
     return _nograd(a, lambda xp, x: xp.ceil(x))
 
 
 def round(a, decimals=0):
-    """Round half to even (no gradient)."""
+    """Rounds to the nearest value with the given decimals, halves to even (no gradient).
+
+    Args:
+        a: the input Tensor.
+        decimals: the number of decimal places. Default: 0.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.round(minigrad.tensor([0.5, 1.5, 2.567]))
+        tensor([0., 2., 3.])
+        >>> minigrad.round(minigrad.tensor([2.567]), decimals=2)
+        tensor([2.5700])
+    """
     return _nograd(a, lambda xp, x: xp.round(x, decimals))
 
 
 def allclose(a, b, rtol=1e-5, atol=1e-8, equal_nan=False):
-    """True when |a - b| <= atol + rtol * |b| everywhere."""
+    """True when `|a_i - b_i| <= atol + rtol · |b_i|` for every element (a Python bool).
+
+    Args:
+        a: a Tensor.
+        b: a Tensor broadcastable with a.
+        rtol: the relative tolerance. Default: 1e-5.
+        atol: the absolute tolerance. Default: 1e-8.
+        equal_nan: count NaN == NaN as close. Default: False.
+
+    Example:
+        >>> minigrad.allclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0000001]))
+        True
+    """
     xp = B.get_array_module(a.array)
     _broadcast_shape(a, b, "allclose")
     return bool(xp.allclose(a.array, b.array, rtol=rtol, atol=atol, equal_nan=equal_nan))
@@ -107,12 +277,37 @@ def _broadcast_shape(a, b, op):
 
 
 def equal(a, b):
-    """True when both tensors have the same shape and elements."""
+    """True when both tensors have the same shape and the same elements (a Python bool).
+
+    Args:
+        a: a Tensor.
+        b: a Tensor.
+
+    Example:
+        >>> minigrad.equal(minigrad.tensor([1, 2]), minigrad.tensor([1, 2]))
+        True
+    """
     return a.shape == b.shape and bool((a.array == b.array).all())
 
 
 def nonzero(a, as_tuple=False):
-    """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dim."""
+    """The indices of the non-zero elements, in row-major order.
+
+    Args:
+        a: the input Tensor.
+        as_tuple: return one 1-D index Tensor per dim instead of an (n, ndim) matrix. Default: False.
+
+    Shape:
+        Input `(*)` with n non-zero elements; output `(n, ndim)` int64, or ndim Tensors `(n)`.
+
+    Example:
+        >>> x = minigrad.tensor([[0, 1], [2, 0]])
+        >>> minigrad.nonzero(x)
+        tensor([[0, 1],
+                [1, 0]])
+        >>> minigrad.nonzero(x, as_tuple=True)
+        (tensor([0, 1]), tensor([1, 0]))
+    """
     xp = B.get_array_module(a.array)
     idx = xp.nonzero(a.array.reshape(1) if a.ndim == 0 else a.array)
     if as_tuple:
@@ -141,7 +336,18 @@ def ne_operator(a, b):
 
 
 def bitwise_not(a):
-    """`~a` for integer and bool tensors (no gradient)."""
+    """Bitwise NOT, `~a`, for integer and bool tensors (no gradient).
+
+    Args:
+        a: the input Tensor.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> ~minigrad.tensor([True, False])
+        tensor([False,  True])
+    """
     if a.array.dtype.kind == "f":
         raise TypeError(f"~ (bitwise not) is only supported on integer and bool tensors, got "
                         f"{a.dtype}")
@@ -149,15 +355,51 @@ def bitwise_not(a):
 
 
 def bitwise_and(a, b):
-    """`a & b` (no gradient)."""
+    """Bitwise AND, `a & b`, for integer and bool tensors (no gradient).
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.tensor([True, True]) & minigrad.tensor([True, False])
+        tensor([ True, False])
+    """
     return Tensor._make(a.array & (b.array if isinstance(b, Tensor) else b))
 
 
 def bitwise_or(a, b):
-    """`a | b` (no gradient)."""
+    """Bitwise OR, `a | b`, for integer and bool tensors (no gradient).
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.tensor([5]) | minigrad.tensor([2])
+        tensor([7])
+    """
     return Tensor._make(a.array | (b.array if isinstance(b, Tensor) else b))
 
 
 def bitwise_xor(a, b):
-    """`a ^ b` (no gradient)."""
+    """Bitwise XOR, `a ^ b`, for integer and bool tensors (no gradient).
+
+    Args:
+        a: a Tensor.
+        b: a Tensor or a number, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.tensor([5]) ^ minigrad.tensor([1])
+        tensor([4])
+    """
     return Tensor._make(a.array ^ (b.array if isinstance(b, Tensor) else b))

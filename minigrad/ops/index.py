@@ -18,7 +18,24 @@ def _index_array(index, op, ref):
 
 
 def gather(a, dim, index):
-    """out[i][j] = a[index[i][j]][j] (for dim=0), and likewise for other dims."""
+    """Picks values along dim at the given positions: for dim=1, `out[i][j] = a[i][index[i][j]]`.
+
+    The gradient is scattered (added) back to the picked positions.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to index along.
+        index: an int64 Tensor with a.ndim dims; index.shape[d] <= a.shape[d] for d != dim.
+
+    Shape:
+        Output: the index's shape.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> minigrad.gather(x, 1, minigrad.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+    """
     d = normalize_dim(dim, a.ndim, "gather")
     idx = _index_array(index, "gather", a)
     if idx.ndim != a.ndim:
@@ -37,7 +54,22 @@ def gather(a, dim, index):
 
 
 def index_select(a, dim, index):
-    """Select whole slices along `dim` at the given 1-D indices."""
+    """Selects whole slices along dim: `out.select(dim, k) = a.select(dim, index[k])`.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to index along.
+        index: a 1-D integer Tensor.
+
+    Shape:
+        Input `(*, n, *)`; output `(*, len(index), *)`.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> minigrad.index_select(x, 1, minigrad.tensor([2, 0]))
+        tensor([[2, 0],
+                [5, 3]])
+    """
     d = normalize_dim(dim, a.ndim, "index_select")
     idx = _index_array(index, "index_select", a)
     if idx.ndim > 1:
@@ -52,7 +84,21 @@ def index_select(a, dim, index):
 
 
 def masked_fill(a, mask, value):
-    """Copy of `a` with `value` written where the boolean mask (broadcast to a's shape) is true."""
+    """A copy of a with value written where mask is True: `out_i = value if mask_i else a_i`.
+
+    Args:
+        a: the input Tensor.
+        mask: a bool Tensor broadcastable to a's shape.
+        value: a number (or a 0-d Tensor).
+
+    Shape:
+        Input `(*)`, mask broadcastable; output the input's shape.
+
+    Example:
+        >>> scores = minigrad.tensor([[1.0, 2.0, 3.0]])
+        >>> scores.masked_fill(minigrad.tensor([False, False, True]), float('-inf'))
+        tensor([[1., 2., -inf]])
+    """
     m = mask.array if isinstance(mask, Tensor) else mask
     if not B.is_array(m) or m.dtype != bool:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "

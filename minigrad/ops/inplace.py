@@ -38,7 +38,21 @@ def _legacy_alpha_first(name, other, alpha):
 
 
 def add_(self, other, alpha=1):
-    """self += alpha * other."""
+    """In-place add: `self_i ← self_i + alpha · other_i` (also ``self += other``); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        other: a Tensor or a number.
+        alpha: a number multiplying other. Default: 1.
+
+    Shape:
+        self keeps its shape; other must broadcast to it.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0])
+        >>> x.add_(minigrad.tensor([1.0, 1.0]), alpha=10)
+        tensor([11., 12.])
+    """
     other, alpha = _legacy_alpha_first("add_", other, alpha)
     if alpha != 1:
         other = other * alpha
@@ -46,7 +60,21 @@ def add_(self, other, alpha=1):
 
 
 def sub_(self, other, alpha=1):
-    """self -= alpha * other."""
+    """In-place subtract: `self_i ← self_i - alpha · other_i` (also ``self -= other``); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        other: a Tensor or a number.
+        alpha: a number multiplying other. Default: 1.
+
+    Shape:
+        self keeps its shape; other must broadcast to it.
+
+    Example:
+        >>> x = minigrad.tensor([5.0, 5.0])
+        >>> x.sub_(2)
+        tensor([3., 3.])
+    """
     other, alpha = _legacy_alpha_first("sub_", other, alpha)
     if alpha != 1:
         other = other * alpha
@@ -54,17 +82,54 @@ def sub_(self, other, alpha=1):
 
 
 def mul_(self, other):
-    """self *= other."""
+    """In-place multiply: `self_i ← self_i · other_i` (also ``self *= other``); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        other: a Tensor or a number.
+
+    Shape:
+        self keeps its shape; other must broadcast to it.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0])
+        >>> x.mul_(3)
+        tensor([3., 6.])
+    """
     return _inplace(self, mul, other, _imul)
 
 
 def div_(self, other):
-    """self /= other."""
+    """In-place true division: `self_i ← self_i / other_i` (also ``self /= other``); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        other: a Tensor or a number.
+
+    Shape:
+        self keeps its shape; other must broadcast to it.
+
+    Example:
+        >>> x = minigrad.tensor([1.0, 2.0])
+        >>> x.div_(4)
+        tensor([0.2500, 0.5000])
+    """
     return _inplace(self, div, other, _idiv)
 
 
 def clamp_(self, min=None, max=None):
-    """Clamp in place."""
+    """In-place `clamp`: `self_i ← min(max(self_i, min), max)`; returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        min: the lower bound, or None.
+        max: the upper bound, or None.
+
+    Example:
+        >>> x = minigrad.tensor([-1.0, 0.5, 2.0])
+        >>> x.clamp_(0.0, 1.0)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
     if self._check_inplace():
         return self._rebase(clamp(self, min, max))
     self._write(clamp(self.detach(), min, max).array)
@@ -73,7 +138,18 @@ def clamp_(self, min=None, max=None):
 
 
 def masked_fill_(self, mask, value):
-    """Write `value` where mask is true, in place."""
+    """In-place `masked_fill`: `self_i ← value` where mask_i is True; returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        mask: a bool Tensor broadcastable to self.
+        value: a number.
+
+    Example:
+        >>> x = minigrad.zeros(3)
+        >>> x.masked_fill_(minigrad.tensor([True, False, True]), 7.0)
+        tensor([7., 0., 7.])
+    """
     if self._check_inplace(value):
         return self._rebase(masked_fill(self, mask, value))
     out = masked_fill(self.detach(), mask, value)
@@ -83,7 +159,21 @@ def masked_fill_(self, mask, value):
 
 
 def copy_(self, src):
-    """Copy src's values (broadcast, cast, moved across devices) into this tensor."""
+    """Copies src's values into self (broadcast, cast to self's dtype, moved to self's device); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        src: a Tensor broadcastable to self.
+
+    Shape:
+        self keeps its shape; src must broadcast to it.
+
+    Example:
+        >>> x = minigrad.zeros(2, 2)
+        >>> x.copy_(minigrad.tensor([1, 2]))
+        tensor([[1., 2.],
+                [1., 2.]])
+    """
     if self._check_inplace(src):
         return self._rebase(add(mul(self, 0), src.to(self.dtype)))
     s = src.array if isinstance(src, Tensor) else src
@@ -98,7 +188,16 @@ def copy_(self, src):
 
 
 def fill_(self, value):
-    """Set every element to `value`, in place."""
+    """Sets every element to value, in place; returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        value: a number (or a 0-d Tensor).
+
+    Example:
+        >>> minigrad.zeros(3).fill_(2.5)
+        tensor([2.5000, 2.5000, 2.5000])
+    """
     if self._check_inplace(value):
         return self._rebase(add(mul(self, 0), value))
     self.array[...] = value.item() if isinstance(value, Tensor) else value
@@ -107,12 +206,31 @@ def fill_(self, value):
 
 
 def zero_(self):
-    """Set every element to zero, in place."""
+    """Sets every element to zero, in place; returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+
+    Example:
+        >>> minigrad.ones(2).zero_()
+        tensor([0., 0.])
+    """
     return self.fill_(0)
 
 
 def uniform_(self, a=0.0, b=1.0):
-    """Fill with samples from U(a, b), in place."""
+    """Fills self with samples from U(a, b), in place (from minigrad's generator); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        a: the lower bound. Default: 0.
+        b: the upper bound. Default: 1.
+
+    Example:
+        >>> x = minigrad.empty(1000).uniform_(-1, 1)
+        >>> bool((x >= -1).all() and (x < 1).all())
+        True
+    """
     self._check_inplace()
     self.array[...] = B.random_uniform(self.shape, self.array.dtype, self.device, a, b)
     self._bump()
@@ -120,7 +238,18 @@ def uniform_(self, a=0.0, b=1.0):
 
 
 def normal_(self, mean=0.0, std=1.0):
-    """Fill with samples from N(mean, std^2), in place."""
+    """Fills self with samples from N(mean, std²), in place (from minigrad's generator); returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        mean: the mean. Default: 0.
+        std: the standard deviation. Default: 1.
+
+    Example:
+        >>> x = minigrad.empty(10000).normal_(2.0, 0.5)
+        >>> round(x.mean().item(), 1)
+        2.0
+    """
     self._check_inplace()
     self.array[...] = B.random_normal(self.shape, self.array.dtype, self.device, mean, std)
     self._bump()
@@ -128,7 +257,17 @@ def normal_(self, mean=0.0, std=1.0):
 
 
 def bernoulli_(self, p=0.5):
-    """Fill with 1 with probability p, else 0, in place."""
+    """Fills self with 1 with probability p, else 0, in place; returns self.
+
+    Args:
+        self: the Tensor to modify (its version counter is bumped; autograd records the change).
+        p: the probability of a 1. Default: 0.5.
+
+    Example:
+        >>> x = minigrad.empty(1000).bernoulli_(0.0)
+        >>> x.sum()
+        tensor(0.)
+    """
     self._check_inplace()
     self.array[...] = B.random_uniform(self.shape, B.np.float64, self.device) < p
     self._bump()

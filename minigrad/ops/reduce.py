@@ -17,7 +17,30 @@ def _dims(a, dim, op):
 
 
 def sum(a, dim=None, keepdim=False, dtype=None):
-    """Sum over `dim` (all dims when None)."""
+    """Sum of the elements over dim: `out = Σ_i a_i`; the gradient is 1 for every element.
+
+    Integer and bool inputs sum to int64, as in PyTorch.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints, the dims to reduce (None: all).
+        keepdim: keep each reduced dim with size 1. Default: False.
+        dtype: cast the input to this dtype first (optional).
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.sum(x)
+        tensor(21.)
+        >>> x.sum(dim=0)
+        tensor([5., 7., 9.])
+        >>> x.sum(1, keepdim=True)
+        tensor([[ 6.],
+                [15.]])
+    """
     if dtype is not None:
         a = a.to(dtype)
     elif a.array.dtype.kind in "bui":
@@ -26,7 +49,25 @@ def sum(a, dim=None, keepdim=False, dtype=None):
 
 
 def mean(a, dim=None, keepdim=False, dtype=None):
-    """Mean over `dim` (all dims when None); needs a floating tensor (or a floating `dtype`)."""
+    """Arithmetic mean over dim: `out = (1/n) Σ_i a_i`, n the number of reduced elements.
+
+    Args:
+        a: a floating Tensor (or give a floating dtype).
+        dim: an int or a tuple of ints, the dims to reduce (None: all).
+        keepdim: keep each reduced dim with size 1. Default: False.
+        dtype: cast the input to this dtype first (optional).
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.mean(x)
+        tensor(3.5000)
+        >>> x.mean(dim=1)
+        tensor([2., 5.])
+    """
     if dtype is not None:
         a = a.to(dtype)
     if not a.dtype.is_floating_point:
@@ -36,7 +77,28 @@ def mean(a, dim=None, keepdim=False, dtype=None):
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
-    """Variance over `dim` with Bessel's correction (correction=1) by default."""
+    """Variance over dim: `out = Σ_i (a_i - ā)² / (n - correction)`, ā the mean, n the count.
+
+    The default correction 1 is Bessel's (the unbiased estimate); unbiased=False means correction 0.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints, the dims to reduce (None: all).
+        unbiased: True for correction=1, False for correction=0 (legacy form).
+        keepdim: keep each reduced dim with size 1. Default: False.
+        correction: the number subtracted from n. Default: 1.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x.var(dim=1)
+        tensor([1., 1.])
+        >>> x.var(dim=1, unbiased=False)
+        tensor([0.6667, 0.6667])
+    """
     if correction is None:
         correction = 0 if unbiased is False else 1
     if not a.dtype.is_floating_point:
@@ -45,7 +107,24 @@ def var(a, dim=None, unbiased=None, keepdim=False, correction=None):
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, correction=None):
-    """Standard deviation: sqrt(var)."""
+    """Standard deviation over dim: `out = √var(a)`, with the same correction rules as `var`.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints, the dims to reduce (None: all).
+        unbiased: True for correction=1, False for correction=0.
+        keepdim: keep each reduced dim with size 1. Default: False.
+        correction: the number subtracted from n. Default: 1.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x.std(dim=1)
+        tensor([1., 1.])
+    """
     return sqrt(var(a, dim, unbiased, keepdim, correction))
 
 
@@ -77,27 +156,118 @@ class _MinMax(tuple):
 
 
 def max(a, dim=None, keepdim=False):
-    """Largest element, or (values, indices) along `dim`; a Tensor `dim` means maximum(a, dim)."""
+    """The largest element, or the largest values along dim together with their positions.
+
+    ``max(a)`` returns a 0-d Tensor; ``max(a, dim)`` returns (values, indices) with attribute access
+    (``.values``, ``.indices``); ``max(a, other_tensor)`` is `maximum`. The gradient goes to the
+    chosen element.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to reduce (an int), or a Tensor for the elementwise maximum.
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.max(x)
+        tensor(6.)
+        >>> values, indices = x.max(dim=1)
+        >>> values, indices
+        (tensor([3., 6.]), tensor([2, 2]))
+    """
     return _maxmin(a, dim, keepdim, True)
 
 
 def min(a, dim=None, keepdim=False):
-    """Smallest element, or (values, indices) along `dim`; a Tensor `dim` means minimum(a, dim)."""
+    """The smallest element, or the smallest values along dim together with their positions.
+
+    The mirror image of `max`: ``min(a, dim)`` returns (values, indices).
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to reduce (an int), or a Tensor for the elementwise minimum.
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.min(x)
+        tensor(1.)
+        >>> x.min(dim=0).values
+        tensor([1., 2., 3.])
+    """
     return _maxmin(a, dim, keepdim, False)
 
 
 def amax(a, dim=(), keepdim=False):
-    """Largest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    """The largest values over dim (no indices); ties share the gradient evenly.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints (empty or None: all dims).
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.amax(x, dim=0)
+        tensor([4., 5., 6.])
+    """
     return R.AMaxMin.apply(a, _dims(a, dim, "amax"), keepdim, True)
 
 
 def amin(a, dim=(), keepdim=False):
-    """Smallest values over `dim` (all dims when empty or None); ties share the gradient evenly."""
+    """The smallest values over dim (no indices); ties share the gradient evenly.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints (empty or None: all dims).
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.amin(x, dim=1)
+        tensor([1., 4.])
+    """
     return R.AMaxMin.apply(a, _dims(a, dim, "amin"), keepdim, False)
 
 
 def prod(a, dim=None, keepdim=False, dtype=None):
-    """Product of the elements (over one `dim`, or all); integer and bool inputs give int64."""
+    """Product of the elements, over one dim or all: `out = Π_i a_i`.
+
+    Integer and bool inputs give int64.
+
+    Args:
+        a: the input Tensor.
+        dim: one int, or None for all elements.
+        keepdim: keep each reduced dim with size 1. Default: False.
+        dtype: cast the input to this dtype first (optional).
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.prod(x)
+        tensor(720.)
+        >>> x.prod(dim=1)
+        tensor([  6., 120.])
+    """
     if dtype is not None:
         a = a.to(dtype)
     elif a.array.dtype.kind in "bui":
@@ -111,7 +281,29 @@ def prod(a, dim=None, keepdim=False, dtype=None):
 
 
 def norm(a, p="fro", dim=None, keepdim=False):
-    """The vector p-norm of `a` over `dim` (all elements when None); p may be a number, inf or 'fro'."""
+    """The vector p-norm over dim: `‖a‖_p = (Σ_i |a_i|^p)^(1/p)` (all elements when dim is None).
+
+    p = inf gives max |a_i|, p = -inf min |a_i|, p = 0 the count of non-zeros, 'fro' the 2-norm.
+
+    Args:
+        a: the input Tensor.
+        p: a number, inf, -inf or 'fro'. Default: 'fro'.
+        dim: an int or a tuple of ints, the dims to reduce (None: all).
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> v = minigrad.tensor([3.0, -4.0])
+        >>> minigrad.norm(v)
+        tensor(5.)
+        >>> minigrad.norm(v, p=1)
+        tensor(7.)
+        >>> minigrad.norm(v, p=float('inf'))
+        tensor(4.)
+    """
     if not a.dtype.is_floating_point:
         raise RuntimeError(f"norm: expected a floating point tensor as input, got {a.dtype}")
     if p in ("fro", None):
@@ -142,48 +334,174 @@ def _arg(a, dim, keepdim, fn):
 
 
 def argmax(a, dim=None, keepdim=False):
-    """Index of the largest element (flattened when dim is None); no gradient."""
+    """The position of the largest element along dim (of the flattened tensor when dim is None).
+
+    The first position wins a tie. No gradient (int64 output).
+
+    Args:
+        a: the input Tensor.
+        dim: an int, or None for the flattened tensor.
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> minigrad.argmax(x)
+        tensor(5)
+        >>> x.argmax(dim=1)
+        tensor([2, 2])
+    """
     return _arg(a, dim, keepdim, "argmax")
 
 
 def argmin(a, dim=None, keepdim=False):
-    """Index of the smallest element (flattened when dim is None); no gradient."""
+    """The position of the smallest element along dim (of the flattened tensor when dim is None).
+
+    No gradient (int64 output).
+
+    Args:
+        a: the input Tensor.
+        dim: an int, or None for the flattened tensor.
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> x = minigrad.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+        >>> x.argmin(dim=0)
+        tensor([0, 0, 0])
+    """
     return _arg(a, dim, keepdim, "argmin")
 
 
 def logsumexp(a, dim, keepdim=False):
-    """log(sum(exp(a), dim)), computed stably."""
+    """Log of the sum of exponentials along dim: `out = log Σ_i exp(a_i)`, computed stably.
+
+    The maximum m is factored out, `m + log Σ_i exp(a_i - m)`, so large inputs do not overflow.
+    Its gradient is softmax(a).
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints.
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> minigrad.logsumexp(minigrad.tensor([1000.0, 1000.0]), dim=0)
+        tensor(1000.6932)
+    """
     return R.LogSumExp.apply(P.floatify(a), _dims(a, dim, "logsumexp"), keepdim)
 
 
 def softmax(a, dim, dtype=None):
-    """exp(a) / sum(exp(a)) along `dim`, computed stably."""
+    """Softmax along dim: `out_i = exp(a_i) / Σ_j exp(a_j)`, computed with the maximum subtracted.
+
+    Every slice along dim becomes a probability vector.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to normalise over.
+        dtype: cast the input to this dtype first (optional).
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.softmax(minigrad.tensor([[1.0, 2.0, 3.0]]), dim=1)
+        tensor([[0.0900, 0.2447, 0.6652]])
+    """
     if dtype is not None:
         a = a.to(dtype)
     return R.Softmax.apply(P.floatify(a), normalize_dim(dim, a.ndim, "softmax"))
 
 
 def log_softmax(a, dim, dtype=None):
-    """a - logsumexp(a, dim): log-probabilities along `dim`, computed stably."""
+    """Log-softmax along dim: `out_i = a_i - log Σ_j exp(a_j)`, computed stably.
+
+    More accurate than ``log(softmax(a))`` for very negative log-probabilities.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to normalise over.
+        dtype: cast the input to this dtype first (optional).
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.log_softmax(minigrad.tensor([[1.0, 2.0, 3.0]]), dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076]])
+    """
     if dtype is not None:
         a = a.to(dtype)
     return R.LogSoftmax.apply(P.floatify(a), normalize_dim(dim, a.ndim, "log_softmax"))
 
 
 def all(a, dim=None, keepdim=False):
-    """True when every element is non-zero (along `dim`, an int or a tuple, if given)."""
+    """True when every element is non-zero (along dim, if given); a bool Tensor.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints (None: all elements).
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> minigrad.all(minigrad.tensor([[True, False], [True, True]]), dim=1)
+        tensor([False,  True])
+    """
     axes = _dims(a, dim, "all")
     return _nograd(a, lambda xp, x: xp.asarray(x.all(axis=axes, keepdims=keepdim)))
 
 
 def any(a, dim=None, keepdim=False):
-    """True when any element is non-zero (along `dim`, an int or a tuple, if given)."""
+    """True when any element is non-zero (along dim, if given); a bool Tensor.
+
+    Args:
+        a: the input Tensor.
+        dim: an int or a tuple of ints (None: all elements).
+        keepdim: keep each reduced dim with size 1. Default: False.
+
+    Shape:
+        Input `(*)`; output: the input's shape without the reduced dims (size 1 with keepdim),
+        a 0-d Tensor when every dim is reduced.
+
+    Example:
+        >>> minigrad.any(minigrad.tensor([0, 0, 3]))
+        tensor(True)
+    """
     axes = _dims(a, dim, "any")
     return _nograd(a, lambda xp, x: xp.asarray(x.any(axis=axes, keepdims=keepdim)))
 
 
 def topk(a, k, dim=-1, largest=True, sorted=True):
-    """The k largest (or smallest) values along `dim` and their indices; values carry gradient."""
+    """The k largest (or smallest) values along dim and their positions; the values carry gradient.
+
+    Args:
+        a: the input Tensor.
+        k: how many values.
+        dim: the dim to search. Default: -1.
+        largest: True for the largest, False for the smallest. Default: True.
+        sorted: return them in sorted order. Default: True.
+
+    Shape:
+        Input `(*, n, *)`; values and indices `(*, k, *)`.
+
+    Example:
+        >>> minigrad.topk(minigrad.tensor([1.0, 5.0, 3.0, 4.0]), 2)
+        (tensor([5., 4.]), tensor([1, 3]))
+    """
     d = normalize_dim(dim, a.ndim, "topk")
     if k < 0 or k > a.shape[d]:
         raise RuntimeError(f"topk: k ({k}) is out of range for dimension {d} of size {a.shape[d]}")
@@ -194,7 +512,23 @@ def topk(a, k, dim=-1, largest=True, sorted=True):
 
 
 def sort(a, dim=-1, descending=False, stable=False):
-    """Sorted values along `dim` and the permutation indices; values carry gradient."""
+    """Sorts along dim; returns (values, indices) with ``values = a.gather(dim, indices)``.
+
+    The values carry gradient (routed back through the permutation).
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to sort. Default: -1.
+        descending: largest first. Default: False.
+        stable: keep the order of equal elements. Default: False.
+
+    Shape:
+        Input `(*)`; values and indices the same shape.
+
+    Example:
+        >>> minigrad.sort(minigrad.tensor([3.0, 1.0, 2.0]))
+        (tensor([1., 2., 3.]), tensor([1, 2, 0]))
+    """
     d = normalize_dim(dim, a.ndim, "sort")
     xp = B.get_array_module(a.array)
     idx = (_argsort_descending(xp, a.array, d) if descending
@@ -214,12 +548,38 @@ def _argsort_descending(xp, arr, d):
 
 
 def argsort(a, dim=-1, descending=False, stable=False):
-    """Indices that sort `a` along `dim`."""
+    """The indices that sort a along dim (the second output of `sort`); no gradient.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to sort. Default: -1.
+        descending: largest first. Default: False.
+        stable: keep the order of equal elements. Default: False.
+
+    Shape:
+        Input `(*)`; output the same shape, int64.
+
+    Example:
+        >>> minigrad.argsort(minigrad.tensor([3.0, 1.0, 2.0]), descending=True)
+        tensor([0, 2, 1])
+    """
     return sort(a, dim, descending)[1]
 
 
 def cumsum(a, dim):
-    """Cumulative sum along `dim`."""
+    """Cumulative sum along dim: `out_i = Σ_(j<=i) a_j`.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to accumulate along.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.cumsum(minigrad.tensor([1, 2, 3, 4]), dim=0)
+        tensor([ 1,  3,  6, 10])
+    """
     d = normalize_dim(dim, a.ndim, "cumsum")
     if a.array.dtype.kind in "bui":
         a = a.to(B.int64)
@@ -227,5 +587,13 @@ def cumsum(a, dim):
 
 
 def numel(a):
-    """Number of elements."""
+    """The number of elements, the product of the shape's sizes (a Python int).
+
+    Args:
+        a: the input Tensor.
+
+    Example:
+        >>> minigrad.numel(minigrad.zeros(2, 3, 4))
+        24
+    """
     return a.numel()

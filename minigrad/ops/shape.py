@@ -10,7 +10,24 @@ from . import promotion as P
 
 
 def reshape(a, *shape):
-    """The same elements with a new shape (one dim may be -1)."""
+    """The same elements in a new shape (row-major order); one size may be -1 and is inferred.
+
+    Args:
+        a: the input Tensor.
+        *shape: the new sizes, as ints or one tuple.
+
+    Shape:
+        Input `(*)` with n elements; output `shape`, also n elements.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> x.reshape(3, 2)
+        tensor([[0, 1],
+                [2, 3],
+                [4, 5]])
+        >>> minigrad.reshape(x, (-1,))
+        tensor([0, 1, 2, 3, 4, 5])
+    """
     shape = S.infer_shape(shape_arg(shape), a.numel(), "reshape")
     if shape == a.shape:
         return a
@@ -18,13 +35,42 @@ def reshape(a, *shape):
 
 
 def view(a, *shape):
-    """Same as reshape (minigrad tensors are always viewable)."""
+    """The same as `reshape`: a minigrad tensor can always be viewed in a new shape.
+
+    Args:
+        a: the input Tensor.
+        *shape: the new sizes, as ints or one tuple; one may be -1.
+
+    Shape:
+        Input `(*)` with n elements; output `shape`, also n elements.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> x.view(-1, 2).shape
+        (3, 2)
+    """
     shape = S.infer_shape(shape_arg(shape), a.numel(), "view")
     return mark_view(S.Reshape.apply(a, shape), a, "reshape")
 
 
 def transpose(a, dim0, dim1):
-    """Swap two dimensions."""
+    """Swaps two dims: `out[..., j, ..., i, ...] = a[..., i, ..., j, ...]` (a view).
+
+    Args:
+        a: the input Tensor.
+        dim0: the first dim.
+        dim1: the second dim.
+
+    Shape:
+        Input `(*, S_dim0, *, S_dim1, *)`; output with the two sizes swapped.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> minigrad.transpose(x, 0, 1)
+        tensor([[0, 3],
+                [1, 4],
+                [2, 5]])
+    """
     n = a.ndim
     d0, d1 = normalize_dim(dim0, n, "transpose"), normalize_dim(dim1, n, "transpose")
     if n == 0:
@@ -35,7 +81,19 @@ def transpose(a, dim0, dim1):
 
 
 def permute(a, *dims):
-    """Reorder the dimensions."""
+    """Reorders the dims: output dim i is input dim ``dims[i]`` (a view).
+
+    Args:
+        a: the input Tensor.
+        *dims: a permutation of 0..ndim-1, as ints or one tuple.
+
+    Shape:
+        Input `(S_0, ..., S_(n-1))`; output `(S_dims[0], ..., S_dims[n-1])`.
+
+    Example:
+        >>> minigrad.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+    """
     dims = shape_arg(dims)
     if len(dims) != a.ndim:
         raise RuntimeError(f"permute: number of dims don't match: input has {a.ndim} dims but "
@@ -47,7 +105,22 @@ def permute(a, *dims):
 
 
 def squeeze(a, dim=None):
-    """Remove dimensions of size 1 (all, or only `dim`)."""
+    """Removes dims of size 1: all of them, or only dim (left alone if its size is not 1).
+
+    Args:
+        a: the input Tensor.
+        dim: an int, a tuple of ints, or None for every size-1 dim.
+
+    Shape:
+        Input `(*)`; output without the removed size-1 dims.
+
+    Example:
+        >>> x = minigrad.zeros(2, 1, 3, 1)
+        >>> x.squeeze().shape
+        (2, 3)
+        >>> x.squeeze(1).shape
+        (2, 3, 1)
+    """
     if dim is None:
         shape = tuple(s for s in a.shape if s != 1)
     else:
@@ -58,14 +131,44 @@ def squeeze(a, dim=None):
 
 
 def unsqueeze(a, dim):
-    """Insert a dimension of size 1 at `dim`."""
+    """Inserts a dim of size 1 at position dim (negative dim counts from the end of the output).
+
+    Args:
+        a: the input Tensor.
+        dim: where the new dim goes, in [-ndim-1, ndim].
+
+    Shape:
+        Input `(*)`; output with one more dim, of size 1.
+
+    Example:
+        >>> x = minigrad.tensor([1, 2, 3])
+        >>> x.unsqueeze(0)
+        tensor([[1, 2, 3]])
+        >>> x.unsqueeze(-1).shape
+        (3, 1)
+    """
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
     shape = a.shape[:d] + (1,) + a.shape[d:]
     return mark_view(S.Reshape.apply(a, shape), a, "reshape")
 
 
 def expand(a, *sizes):
-    """Broadcast to a larger shape without copying (-1 keeps a size)."""
+    """Broadcasts size-1 dims to larger sizes without copying (a view); -1 keeps a size.
+
+    New leading dims may be added. Its gradient sums over the broadcast dims.
+
+    Args:
+        a: the input Tensor.
+        *sizes: the new sizes, as ints or one tuple.
+
+    Shape:
+        Input `(*, 1, *)`; output `sizes`.
+
+    Example:
+        >>> minigrad.tensor([[1], [2]]).expand(2, 3)
+        tensor([[1, 1, 1],
+                [2, 2, 2]])
+    """
     sizes = shape_arg(sizes)
     if len(sizes) < a.ndim:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or "
@@ -90,7 +193,23 @@ def expand(a, *sizes):
 
 
 def flatten(a, start_dim=0, end_dim=-1):
-    """Merge dimensions start_dim..end_dim into one."""
+    """Merges the dims start_dim..end_dim (inclusive) into one.
+
+    Args:
+        a: the input Tensor.
+        start_dim: the first dim to merge. Default: 0.
+        end_dim: the last dim to merge. Default: -1.
+
+    Shape:
+        Input `(*, S_start, ..., S_end, *)`; output `(*, S_start · ... · S_end, *)`.
+
+    Example:
+        >>> x = minigrad.zeros(2, 3, 4)
+        >>> minigrad.flatten(x).shape
+        (24,)
+        >>> x.flatten(1).shape
+        (2, 12)
+    """
     if a.ndim == 0:
         return reshape(a, 1)
     s = normalize_dim(start_dim, a.ndim, "flatten")
@@ -104,7 +223,24 @@ def flatten(a, start_dim=0, end_dim=-1):
 
 
 def cat(tensors, dim=0):
-    """Concatenate tensors along an existing dimension."""
+    """Concatenates tensors along an existing dim; every other dim must agree.
+
+    Dtypes promote as in PyTorch; the gradient is split back into the pieces.
+
+    Args:
+        tensors: a non-empty sequence of Tensors.
+        dim: the dim to join along. Default: 0.
+
+    Shape:
+        Inputs `(*, n_k, *)`, equal except in dim; output `(*, Σ_k n_k, *)`.
+
+    Example:
+        >>> a, b = minigrad.zeros(2, 3), minigrad.ones(1, 3)
+        >>> minigrad.cat([a, b]).shape
+        (3, 3)
+        >>> minigrad.cat([a, a], dim=1).shape
+        (2, 6)
+    """
     tensors = P.tensor_list(tensors, "cat")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
@@ -127,7 +263,24 @@ concat = concatenate = cat
 
 
 def stack(tensors, dim=0):
-    """Join same-shaped tensors along a new dimension."""
+    """Joins same-shaped tensors along a new dim: `out.select(dim, k) = tensors[k]`.
+
+    Args:
+        tensors: a non-empty sequence of Tensors of one shape.
+        dim: the position of the new dim. Default: 0.
+
+    Shape:
+        K inputs `(*)`; output `(K, *)` for dim=0 (the new dim of size K at position dim).
+
+    Example:
+        >>> a, b = minigrad.tensor([1, 2]), minigrad.tensor([3, 4])
+        >>> minigrad.stack([a, b])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> minigrad.stack([a, b], dim=1)
+        tensor([[1, 3],
+                [2, 4]])
+    """
     tensors = P.tensor_list(tensors, "stack")
     ref = tensors[0]
     for i, t in enumerate(tensors):
@@ -138,7 +291,24 @@ def stack(tensors, dim=0):
 
 
 def split(a, split_size_or_sections, dim=0):
-    """Split into chunks of a given size (last may be smaller) or of the listed sizes."""
+    """Splits into pieces along dim: of split_size each (the last may be smaller), or of the listed sizes.
+
+    Args:
+        a: the input Tensor.
+        split_size_or_sections: an int (the size of every piece) or a list of sizes summing to
+            a.shape[dim].
+        dim: the dim to split. Default: 0.
+
+    Shape:
+        Input `(*, n, *)`; a tuple of `(*, n_k, *)` views.
+
+    Example:
+        >>> x = minigrad.arange(5)
+        >>> minigrad.split(x, 2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+        >>> minigrad.split(x, [1, 4])
+        (tensor([0]), tensor([1, 2, 3, 4]))
+    """
     d = normalize_dim(dim, a.ndim, "split")
     n = a.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -159,7 +329,20 @@ def split(a, split_size_or_sections, dim=0):
 
 
 def chunk(a, chunks, dim=0):
-    """Split into `chunks` nearly equal pieces (as PyTorch: ceil-sized, may return fewer)."""
+    """Splits into ``chunks`` nearly equal pieces along dim, of size ceil(n / chunks) (maybe fewer pieces).
+
+    Args:
+        a: the input Tensor.
+        chunks: the number of pieces wanted.
+        dim: the dim to split. Default: 0.
+
+    Shape:
+        Input `(*, n, *)`; a tuple of `(*, n_k, *)` views.
+
+    Example:
+        >>> minigrad.arange(5).chunk(3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
     if chunks <= 0:
         raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
     n = a.shape[normalize_dim(dim, a.ndim, "chunk")]
@@ -168,7 +351,20 @@ def chunk(a, chunks, dim=0):
 
 
 def unbind(a, dim=0):
-    """Remove `dim`, returning a tuple of slices along it."""
+    """Removes dim, returning the tuple of slices along it: `out[k] = a.select(dim, k)`.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to remove. Default: 0.
+
+    Shape:
+        Input `(*, n, *)`; n Tensors of shape `(*, *)`.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> minigrad.unbind(x, dim=1)
+        (tensor([0, 3]), tensor([1, 4]), tensor([2, 5]))
+    """
     d = normalize_dim(dim, a.ndim, "unbind")
     if a.shape[d] == 0:
         return ()
@@ -178,7 +374,23 @@ def unbind(a, dim=0):
 
 
 def narrow(a, dim, start, length):
-    """The slice start:start+length along `dim` (a view)."""
+    """The slice start:start+length along dim (a view): `a.narrow(0, s, l) == a[s:s+l]`.
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to slice.
+        start: the first index (negative counts from the end).
+        length: the number of entries.
+
+    Shape:
+        Input `(*, n, *)`; output `(*, length, *)`.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> x.narrow(1, 1, 2)
+        tensor([[1, 2],
+                [4, 5]])
+    """
     d = normalize_dim(dim, a.ndim, "narrow")
     n = a.shape[d]
     start = start + n if start < 0 else start
@@ -189,12 +401,38 @@ def narrow(a, dim, start, length):
 
 
 def swapaxes(a, axis0, axis1):
-    """Same as transpose."""
+    """Swaps two dims; the same as `transpose` (NumPy's name).
+
+    Args:
+        a: the input Tensor.
+        axis0: the first dim.
+        axis1: the second dim.
+
+    Shape:
+        Input `(*, S_0, *, S_1, *)`; output with the two sizes swapped.
+
+    Example:
+        >>> minigrad.zeros(2, 3).swapaxes(0, 1).shape
+        (3, 2)
+    """
     return transpose(a, axis0, axis1)
 
 
 def movedim(a, source, destination):
-    """Move dimension(s) `source` to position(s) `destination`, keeping the others in order."""
+    """Moves dim(s) source to position(s) destination, keeping the other dims in order.
+
+    Args:
+        a: the input Tensor.
+        source: an int or a tuple of ints.
+        destination: an int or a tuple of ints, as many as source.
+
+    Shape:
+        Input `(*)`; output the same sizes, reordered.
+
+    Example:
+        >>> minigrad.zeros(2, 3, 4).movedim(0, -1).shape
+        (3, 4, 2)
+    """
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -209,7 +447,20 @@ def movedim(a, source, destination):
 
 
 def repeat(a, *sizes):
-    """Tile the tensor `sizes[i]` times along each dimension (leading sizes add dimensions)."""
+    """Tiles the tensor sizes[i] times along dim i (copies); extra leading sizes add dims.
+
+    Args:
+        a: the input Tensor.
+        *sizes: the repeat counts, at least a.ndim of them.
+
+    Shape:
+        Input `(S_0, ..., S_(n-1))`; output `(r_0 · S_0, ...)` (leading extra counts become dims).
+
+    Example:
+        >>> minigrad.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
     sizes = shape_arg(sizes)
     if len(sizes) < a.ndim:
         raise RuntimeError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller than the "
@@ -223,13 +474,38 @@ def repeat(a, *sizes):
 
 
 def tile(a, *dims):
-    """Repeat the tensor dims[i] times along each dimension; missing leading dims count as 1."""
+    """Repeats the tensor dims[i] times along dim i; missing leading counts are 1 (NumPy's tile).
+
+    Args:
+        a: the input Tensor.
+        *dims: the repeat counts.
+
+    Shape:
+        As `repeat`, with dims padded with 1s in front to a.ndim.
+
+    Example:
+        >>> minigrad.tensor([[1, 2]]).tile(2)
+        tensor([[1, 2, 1, 2]])
+    """
     dims = shape_arg(dims)
     return repeat(a, *((1,) * (a.ndim - len(dims)) + dims))
 
 
 def unflatten(a, dim, sizes):
-    """Split dimension `dim` into `sizes` (one entry may be -1)."""
+    """Splits one dim into several: the inverse of `flatten` (one size may be -1).
+
+    Args:
+        a: the input Tensor.
+        dim: the dim to split.
+        sizes: the new sizes; their product equals a.shape[dim].
+
+    Shape:
+        Input `(*, n, *)`; output `(*, s_1, ..., s_k, *)`.
+
+    Example:
+        >>> minigrad.zeros(2, 12).unflatten(1, (3, 4)).shape
+        (2, 3, 4)
+    """
     if a.ndim == 0:
         raise RuntimeError("unflatten: a 0-d tensor has no dimension to unflatten")
     d = normalize_dim(dim, a.ndim, "unflatten")
@@ -249,7 +525,20 @@ def unflatten(a, dim, sizes):
 
 
 def roll(a, shifts, dims=None):
-    """Shift elements cyclically along `dims` (the flattened tensor when dims is None)."""
+    """Shifts the elements cyclically along dims: `out[(i + shift) mod n] = a[i]`.
+
+    Args:
+        a: the input Tensor.
+        shifts: an int or a tuple of ints, one per dim.
+        dims: an int or a tuple of ints (None: the flattened tensor, shape restored).
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> minigrad.roll(minigrad.tensor([1, 2, 3, 4]), 1)
+        tensor([4, 1, 2, 3])
+    """
     if dims is None:
         return reshape(roll(flatten(a), shifts, 0), a.shape)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
@@ -268,7 +557,21 @@ def roll(a, shifts, dims=None):
 
 
 def flip(a, dims):
-    """Reverse the order of elements along `dims`."""
+    """Reverses the order of the elements along dims: `out[i] = a[n - 1 - i]`.
+
+    Args:
+        a: the input Tensor.
+        dims: an int or a sequence of ints.
+
+    Shape:
+        Input `(*)`; output the same shape.
+
+    Example:
+        >>> x = minigrad.arange(6).reshape(2, 3)
+        >>> minigrad.flip(x, [1])
+        tensor([[2, 1, 0],
+                [5, 4, 3]])
+    """
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(normalize_dim(d, a.ndim, "flip") for d in dims)
     if len(set(axes)) != len(axes):

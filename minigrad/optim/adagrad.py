@@ -8,7 +8,36 @@ __all__ = ["Adagrad"]
 
 
 class Adagrad(Optimizer):
-    """Adagrad with PyTorch's update rule; the squared-gradient sum is created at construction."""
+    """Adagrad (Duchi et al., 2011): per-element step sizes that shrink with the sum of squared gradients.
+
+    Each step t = 1, 2, ... for every parameter θ with gradient g (lr γ, lr_decay η, weight decay λ):
+
+        γ_t = γ / (1 + (t - 1) η)
+        g ← g + λ θ                    (if weight_decay != 0)
+        s ← s + g²                     (s starts at initial_accumulator_value)
+        θ ← θ - γ_t g / (√s + ε)
+
+    Args:
+        params: an iterable of Tensors to optimise, or of dicts (parameter groups) each with a
+            'params' entry and any of the options below to override them for that group.
+        lr: learning rate γ. Default: 1e-2.
+        lr_decay: η. Default: 0.
+        weight_decay: L2 penalty λ. Default: 0.
+        initial_accumulator_value: starting value of s. Default: 0.
+        eps: ε, added to the denominator. Default: 1e-10.
+        maximize: ascend the objective instead of descending it. Default: False.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.tensor([1.0, -2.0]))
+        >>> opt = minigrad.optim.Adagrad([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     loss = (w ** 2).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w.detach()
+        tensor([ 0.8331, -1.8311])
+    """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, *, maximize: bool = False) -> None:

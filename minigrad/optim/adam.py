@@ -11,7 +11,40 @@ __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
-    """Adam with PyTorch's update rule; ``decoupled_weight_decay=True`` gives AdamW."""
+    """Adam (Kingma & Ba, 2014), with PyTorch's update rule and optional AMSGrad.
+
+    Each step t = 1, 2, ... for every parameter θ with gradient g (lr γ, betas β1 and β2, weight
+    decay λ):
+
+        g ← g + λ θ              (or θ ← θ (1 - γ λ) with decoupled_weight_decay)
+        m ← β1 m + (1 - β1) g
+        v ← β2 v + (1 - β2) g²
+        v_max ← max(v_max, v)    (amsgrad only; v_max then replaces v below)
+        θ ← θ - γ / (1 - β1^t) · m / (√(v / (1 - β2^t)) + ε)
+
+    Args:
+        params: an iterable of Tensors to optimise, or of dicts (parameter groups) each with a
+            'params' entry and any of the options below to override them for that group.
+        lr: learning rate γ. Default: 1e-3.
+        betas: (β1, β2), decay rates of the running averages of g and g². Default: (0.9, 0.999).
+        eps: ε, added to the denominator for stability. Default: 1e-8.
+        weight_decay: λ, an L2 penalty (coupled). Default: 0.
+        amsgrad: use the AMSGrad variant (the maximum of all v so far). Default: False.
+        maximize: ascend the objective instead of descending it. Default: False.
+        decoupled_weight_decay: shrink θ directly instead of adding λθ to g; this is `AdamW`.
+            Default: False.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.tensor([1.0, -2.0]))
+        >>> opt = minigrad.optim.Adam([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     loss = (w ** 2).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w.detach()
+        tensor([ 0.8004, -1.8002])
+    """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
@@ -62,7 +95,33 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay (the parameter shrinks by lr * weight_decay each step)."""
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2017): `Adam` whose step first does
+
+        θ ← θ (1 - γ λ)
+
+    instead of adding λθ to the gradient, so the decay is not rescaled by the adaptive denominator.
+
+    Args:
+        params: an iterable of Tensors to optimise, or of dicts (parameter groups) each with a
+            'params' entry and any of the options below to override them for that group.
+        lr: learning rate γ. Default: 1e-3.
+        betas: (β1, β2). Default: (0.9, 0.999).
+        eps: ε. Default: 1e-8.
+        weight_decay: λ. Default: 1e-2.
+        amsgrad: use the AMSGrad variant. Default: False.
+        maximize: ascend the objective instead of descending it. Default: False.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.tensor([1.0, -2.0]))
+        >>> opt = minigrad.optim.AdamW([w], lr=0.1)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     loss = (w ** 2).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w.detach()
+        tensor([ 0.7985, -1.7963])
+    """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, betas: Tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False, *,

@@ -30,10 +30,14 @@ class LBFGS(Optimizer):
         line_search_fn: None. PyTorch's 'strong_wolfe' line search is not implemented in minigrad.
 
     Example:
-        >>> opt = LBFGS(model.parameters(), lr=0.8)
+        >>> model = nn.Linear(2, 1)
+        >>> x, y = minigrad.randn(8, 2), minigrad.randn(8, 1)
+        >>> opt = minigrad.optim.LBFGS(model.parameters(), lr=0.8)
         >>> def closure():
-        ...     opt.zero_grad(); loss = criterion(model(x), y); loss.backward(); return loss
-        >>> opt.step(closure)
+        ...     opt.zero_grad(); loss = F.mse_loss(model(x), y); loss.backward(); return loss
+        >>> first_loss = opt.step(closure)
+        >>> bool(closure() < first_loss)
+        True
     """
 
     def __init__(self, params: ParamsT, lr: float = 1, max_iter: int = 20,

@@ -23,9 +23,15 @@ def _check_optimizer(optimizer):
 
 
 class LRScheduler:
-    """Base class: keeps each group's 'initial_lr'; ``step()`` writes ``get_lr()`` into the groups.
+    """Base class of the learning-rate schedulers: ``step()`` writes ``get_lr()`` into the groups.
 
-    Construction performs the first step, so the optimizer starts at epoch 0's learning rate.
+    Keeps each group's 'initial_lr' (the base rate η_0). Construction performs the first step, so the
+    optimizer starts at epoch 0's rate. Call ``scheduler.step()`` once per epoch, after
+    ``optimizer.step()``. A subclass implements ``get_lr()``.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -91,7 +97,25 @@ _LRScheduler = LRScheduler
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by `gamma` every `step_size` epochs."""
+    """Decays the rate by gamma every step_size epochs: `η_t = η_0 · gamma^⌊t / step_size⌋`.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        step_size: period of the decay, in epochs.
+        gamma: multiplicative factor. Default: 0.1.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -110,7 +134,27 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the learning rate by `gamma` at each milestone epoch (repeated milestones count twice)."""
+    """Decays the rate by gamma at each milestone: `η_t = η_0 · gamma^(number of milestones <= t)`.
+
+    A milestone listed twice counts twice.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        milestones: epoch indices (need not be sorted).
+        gamma: multiplicative factor. Default: 0.1.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    """
 
     def __init__(self, optimizer: Optimizer, milestones: Sequence[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
@@ -130,7 +174,24 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by `gamma` every epoch."""
+    """Decays the rate by gamma every epoch: `η_t = η_0 · gamma^t`.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        gamma: multiplicative factor.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.025, 0.0125]
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
@@ -147,9 +208,29 @@ class ExponentialLR(LRScheduler):
 
 
 class CosineAnnealingLR(LRScheduler):
-    """Cosine annealing from the initial lr down to `eta_min` over `T_max` epochs, then back up again.
+    """Cosine annealing (SGDR without restarts) from the base rate η_0 down to eta_min over T_max epochs:
 
-    Uses PyTorch's recursive form, so rates changed from outside (e.g. by another scheduler) carry over.
+        η_t = eta_min + (η_0 - eta_min) · (1 + cos(π t / T_max)) / 2
+
+    after which the rate rises again along the same cosine. Computed with PyTorch's recursive form,
+    so rates changed from outside (e.g. by another scheduler) carry over.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        T_max: number of epochs of one half period.
+        eta_min: the lowest rate. Default: 0.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.085355, 0.05, 0.014645, 0.0]
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
@@ -176,7 +257,24 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class LambdaLR(LRScheduler):
-    """Set each group's rate to its initial lr times ``lr_lambda(epoch)`` (one function, or one per group)."""
+    """Scales each group's base rate by a function of the epoch: `η_t = η_0 · lr_lambda(t)`.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        lr_lambda: a function of the epoch index, or a list of them, one per parameter group.
+        last_epoch: index of the last finished epoch when resuming; -1 (default) starts afresh.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.033333, 0.025]
+    """
 
     def __init__(self, optimizer: Optimizer,
                  lr_lambda: Union[Callable[[int], float], List[Callable[[int], float]]],
@@ -213,7 +311,36 @@ class LambdaLR(LRScheduler):
 
 
 class ReduceLROnPlateau(LRScheduler):
-    """Multiply the learning rate by `factor` once a metric has stopped improving for `patience` epochs."""
+    """Multiplies the rate by factor once a metric has stopped improving for more than patience epochs.
+
+    Call ``step(metric)`` once per epoch with the validation metric. In mode 'min' with
+    threshold_mode 'rel', a value a improves on the best b when `a < b · (1 - threshold)`
+    ('abs': `a < b - threshold`; mode 'max' mirrors both). After patience + 1 epochs without
+    improvement every rate becomes `max(lr · factor, min_lr)` (changes smaller than eps are
+    skipped), then cooldown epochs pass before bad epochs count again.
+
+    Args:
+        optimizer: the optimizer whose parameter groups' 'lr' the scheduler sets.
+        mode: 'min' (default: lower is better, e.g. a loss) or 'max' (e.g. an accuracy).
+        factor: multiplicative factor, < 1. Default: 0.1.
+        patience: number of epochs without improvement to tolerate. Default: 10.
+        threshold: the least change that counts as an improvement. Default: 1e-4.
+        threshold_mode: 'rel' (default) or 'abs', see above.
+        cooldown: epochs to wait after a reduction before counting again. Default: 0.
+        min_lr: a lower bound on the rate, or a list of bounds, one per group. Default: 0.
+        eps: the least change of the rate that is applied. Default: 1e-8.
+
+    Example:
+        >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1)
+        >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(opt.param_groups[0]["lr"], 6))
+        ...     opt.step()  # one epoch of training
+        ...     sched.step([1.0, 0.9, 0.9, 0.9, 0.9, 0.9][epoch])  # the validation loss
+        >>> lrs
+        [0.1, 0.1, 0.1, 0.1, 0.01, 0.01]
+    """
 
     def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,

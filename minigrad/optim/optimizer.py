@@ -45,6 +45,24 @@ class Optimizer:
 
     Subclasses implement ``_update(p, grad, state, group)``, which changes ``p.array`` in place from the
     gradient array ``grad``; ``step`` calls it for every parameter whose ``.grad`` is not None.
+
+    Args:
+        params: an iterable of Tensors, or of dicts (parameter groups) each holding 'params' and
+            options that override ``defaults`` for that group.
+        defaults: the options (lr, ...) of every group that does not set them itself.
+
+    Attributes:
+        param_groups: list of dicts, each with 'params' (a list of Tensors) and its options.
+        state: dict from parameter to its per-parameter state (momentum buffers, step counts...).
+
+    Example:
+        >>> model = nn.Linear(2, 1)
+        >>> opt = minigrad.optim.SGD([{"params": [model.weight]},
+        ...                           {"params": [model.bias], "lr": 0.5}], lr=0.1)
+        >>> [g["lr"] for g in opt.param_groups]
+        [0.1, 0.5]
+        >>> sorted(opt.state_dict())
+        ['param_groups', 'state']
     """
 
     def __init__(self, params: ParamsT, defaults: Dict[str, Any]) -> None:

@@ -8,7 +8,39 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """RMSprop with PyTorch's update rule (eps is added outside the square root)."""
+    """RMSprop (Hinton's lecture notes): divide the gradient by a running root mean square of it.
+
+    Each step for every parameter θ with gradient g (lr γ, smoothing α, momentum μ, weight decay λ):
+
+        g ← g + λ θ                         (if weight_decay != 0)
+        v ← α v + (1 - α) g²
+        d = √v + ε,  or with centered: ḡ ← α ḡ + (1 - α) g,  d = √(v - ḡ²) + ε
+        b ← μ b + g / d,  θ ← θ - γ b       (if momentum > 0)
+        θ ← θ - γ g / d                     (otherwise)
+
+    Args:
+        params: an iterable of Tensors to optimise, or of dicts (parameter groups) each with a
+            'params' entry and any of the options below to override them for that group.
+        lr: learning rate γ. Default: 1e-2.
+        alpha: smoothing constant α. Default: 0.99.
+        eps: ε, added outside the square root. Default: 1e-8.
+        weight_decay: L2 penalty λ. Default: 0.
+        momentum: momentum factor μ. Default: 0.
+        centered: normalise by an estimate of the variance instead of the raw second moment.
+            Default: False.
+        maximize: ascend the objective instead of descending it. Default: False.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.tensor([1.0, -2.0]))
+        >>> opt = minigrad.optim.RMSprop([w], lr=0.01)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     loss = (w ** 2).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w.detach()
+        tensor([ 0.8329, -1.8309])
+    """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0, momentum: float = 0, centered: bool = False, *,

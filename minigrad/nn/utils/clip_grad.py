@@ -35,9 +35,28 @@ def _vector_norm(arr, p):
 
 def clip_grad_norm_(parameters: Union[Tensor, Iterable[Tensor]], max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False, foreach: Optional[bool] = None) -> Tensor:
-    """Scale all gradients in place so their joint p-norm is at most max_norm; return that norm (0-d).
+    """Rescales all gradients in place so that their joint p-norm is at most max_norm.
 
-    The norm is taken over all gradients together, as if concatenated into one vector.
+    With `n = ‖(g_1, ..., g_k)‖_p`, the norm of all gradients concatenated into
+    one vector, every gradient becomes `g_i · min(1, max_norm / (n + 1e-6))`.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors (those without a grad are skipped).
+        max_norm: the largest allowed norm.
+        norm_type: p of the p-norm; may be ``float('inf')``. Default: 2.
+        error_if_nonfinite: raise RuntimeError if the norm is nan or inf. Default: False.
+        foreach: accepted for PyTorch compatibility; ignored.
+
+    Returns:
+        The total norm before clipping, a 0-d Tensor.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.zeros(2))
+        >>> w.grad = minigrad.tensor([3.0, 4.0])
+        >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)
+        tensor(5.)
+        >>> w.grad
+        tensor([0.6000, 0.8000])
     """
     grads = _grads(parameters)
     norm_type = float(norm_type)
@@ -61,7 +80,20 @@ def clip_grad_norm_(parameters: Union[Tensor, Iterable[Tensor]], max_norm: float
 
 def clip_grad_value_(parameters: Union[Tensor, Iterable[Tensor]], clip_value: float,
                      foreach: Optional[bool] = None) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    """Clamps every gradient element into [-clip_value, clip_value], in place.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors (those without a grad are skipped).
+        clip_value: the largest allowed magnitude.
+        foreach: accepted for PyTorch compatibility; ignored.
+
+    Example:
+        >>> w = nn.Parameter(minigrad.zeros(3))
+        >>> w.grad = minigrad.tensor([-2.0, 0.5, 3.0])
+        >>> nn.utils.clip_grad_value_(w, 1.0)
+        >>> w.grad
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
     clip_value = float(clip_value)
     for g in _grads(parameters):
         B.get_array_module(g.array).clip(g.array, -clip_value, clip_value, out=g.array)

@@ -25,8 +25,27 @@ _np = B.np
 
 class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices",
                                                    "unsorted_indices"])):
-    """A packed batch: data (sum(lengths), *), batch_sizes (T,) int64 on the cpu, and the permutation
-    sorted_indices (and its inverse unsorted_indices) from the caller's batch order to length order."""
+    """A batch of variable-length sequences stored time step by time step, without padding.
+
+    Sorted by decreasing length, step t holds the t-th element of every sequence longer than t, so
+    ``data`` is the concatenation of those rows and ``batch_sizes[t]`` counts them. Recurrent layers
+    accept it and skip the padded positions. Build one with `pack_padded_sequence` or
+    `pack_sequence`; do not construct it by hand.
+
+    Attributes:
+        data: (sum of lengths, *) Tensor, the packed elements.
+        batch_sizes: (T,) int64 Tensor on the cpu, sequences still running at each step.
+        sorted_indices: (B,) int64, the caller's batch positions in length order (None when the
+            batch was already sorted).
+        unsorted_indices: the inverse permutation of sorted_indices (or None).
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pack_sequence
+        >>> a, b = minigrad.tensor([1.0, 2.0, 3.0]), minigrad.tensor([4.0, 5.0])
+        >>> pack_sequence([a, b])
+        PackedSequence(data=tensor([1., 4., 2., 5., 3.]), batch_sizes=tensor([2, 2, 1]),
+                       sorted_indices=None, unsorted_indices=None)
+    """
     __slots__ = ()
 
     def __new__(cls, data: Any, batch_sizes: Any = None, sorted_indices: Optional[Tensor] = None,
@@ -131,7 +150,16 @@ def check_packed(data: Any, batch_sizes: Any, sorted_indices: Optional[Tensor],
 
 
 def invert_permutation(permutation: Optional[Tensor]) -> Optional[Tensor]:
-    """The inverse of an int64 permutation tensor (None stays None)."""
+    """The inverse permutation q of p, q[p[i]] = i (None stays None).
+
+    Args:
+        permutation: (N,) int64 Tensor holding a permutation of 0..N-1, or None.
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import invert_permutation
+        >>> invert_permutation(minigrad.tensor([2, 0, 1]))
+        tensor([1, 2, 0])
+    """
     if permutation is None:
         return None
     xp = B.get_array_module(permutation.array)
@@ -175,8 +203,27 @@ def _batch_sizes(lengths_sorted):
 
 def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
                          enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences with the given
-    lengths into a PackedSequence; enforce_sorted=False accepts any order and records it."""
+    """Packs a padded batch of variable-length sequences into a `PackedSequence`.
+
+    Differentiable: gradients flow from the packed data back to the padded input (zero at padding).
+
+    Args:
+        input: padded batch, (T, B, *) or (B, T, *) with batch_first.
+        lengths: the B sequence lengths (list or 1-D Tensor), each in [1, T].
+        batch_first: whether input is (B, T, *). Default: False.
+        enforce_sorted: if True (default), lengths must be non-increasing; if False, any order is
+            accepted and the sorting permutation is stored in the result.
+
+    Shape:
+        - input: (T, B, *) or (B, T, *); lengths: (B,).
+        - output: a PackedSequence with data (sum(lengths), *).
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pack_padded_sequence
+        >>> padded = minigrad.tensor([[1.0, 4.0], [2.0, 5.0], [3.0, 0.0]])  # (T=3, B=2)
+        >>> pack_padded_sequence(padded, [3, 2]).data
+        tensor([1., 4., 2., 5., 3.])
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"pack_padded_sequence: expected input to be a Tensor, got "
                         f"{type(input).__name__}")
@@ -217,8 +264,25 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
 
 def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, padding_value: float = 0.0,
                         total_length: Optional[int] = None) -> Tuple[Tensor, Tensor]:
-    """Undo pack_padded_sequence: (padded (T, B, *) or (B, T, *), lengths (B,) int64), in the
-    caller's batch order, padded with `padding_value` up to total_length (default: the longest)."""
+    """Unpacks a `PackedSequence` into a padded batch, the inverse of pack_padded_sequence.
+
+    Args:
+        sequence: the packed batch.
+        batch_first: return (B, T, *) instead of (T, B, *). Default: False.
+        padding_value: value of the padded positions. Default: 0.
+        total_length: pad to this T (at least the longest length); default: the longest length.
+
+    Returns:
+        (padded, lengths): padded (T, B, *) or (B, T, *) in the caller's batch order, and the
+        (B,) int64 lengths.
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pack_sequence, pad_packed_sequence
+        >>> packed = pack_sequence([minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0])])
+        >>> pad_packed_sequence(packed, batch_first=True)
+        (tensor([[1., 2.],
+                [3., 0.]]), tensor([2, 1]))
+    """
     if not isinstance(sequence, PackedSequence):
         raise TypeError(f"pad_packed_sequence: expected a PackedSequence, got "
                         f"{type(sequence).__name__}")
@@ -253,7 +317,23 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
 def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding_value: float = 0.0,
                  padding_side: str = "right") -> Tensor:
-    """Pad a list of (L_i, *) tensors to (max L, B, *), or (B, max L, *) with batch_first."""
+    """Stacks a list of variable-length tensors into one batch, padding the short ones.
+
+    Args:
+        sequences: B Tensors of shape (L_i, *) with the same trailing dims.
+        batch_first: return (B, T, *) instead of (T, B, *). Default: False.
+        padding_value: value of the padded positions. Default: 0.
+        padding_side: 'right' (default) pads after each sequence, 'left' before it.
+
+    Shape:
+        - Output: (T, B, *) or (B, T, *), where T = max L_i.
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pad_sequence
+        >>> pad_sequence([minigrad.tensor([1, 2, 3]), minigrad.tensor([4])], batch_first=True)
+        tensor([[1, 2, 3],
+                [4, 0, 0]])
+    """
     if isinstance(sequences, Tensor):
         sequences = list(sequences.unbind(0))
     sequences = list(sequences)
@@ -275,7 +355,22 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False, padding
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = False) -> List[Tensor]:
-    """Split a padded batch back into a list of (L_i, *) tensors."""
+    """Splits a padded batch back into a list of tensors, the inverse of `pad_sequence`.
+
+    Args:
+        padded_sequences: (T, B, *) or (B, T, *) with batch_first.
+        lengths: the B lengths (list or 1-D Tensor).
+        batch_first: whether the batch is (B, T, *). Default: False.
+
+    Returns:
+        A list of B Tensors of shape (L_i, *).
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import unpad_sequence
+        >>> padded = minigrad.tensor([[1, 2, 3], [4, 0, 0]])
+        >>> unpad_sequence(padded, [3, 1], batch_first=True)
+        [tensor([1, 2, 3]), tensor([4])]
+    """
     lengths = _lengths_array(lengths)
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     if len(lengths) != x.shape[0] or ((lengths < 0) | (lengths > x.shape[1])).any():
@@ -286,12 +381,36 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Any, batch_first: bool = F
 
 
 def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a list of (L_i, *) tensors (sorted by length unless enforce_sorted=False)."""
+    """Packs a list of variable-length tensors: `pad_sequence` then `pack_padded_sequence`.
+
+    Args:
+        sequences: B Tensors of shape (L_i, *).
+        enforce_sorted: if True (default), the lengths must be non-increasing; if False, any order.
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pack_sequence
+        >>> seqs = [minigrad.tensor([1.0]), minigrad.tensor([2.0, 3.0])]
+        >>> pack_sequence(seqs, enforce_sorted=False).data
+        tensor([2., 1., 3.])
+    """
     lengths = [s.shape[0] for s in sequences]
     return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> List[Tensor]:
-    """Unpack a PackedSequence into the list of (L_i, *) tensors, in the caller's order."""
+    """Unpacks a `PackedSequence` into the list of its sequences, the inverse of pack_sequence.
+
+    Args:
+        packed_sequences: the packed batch.
+
+    Returns:
+        A list of B Tensors of shape (L_i, *), in the caller's original batch order.
+
+    Example:
+        >>> from minigrad.nn.utils.rnn import pack_sequence, unpack_sequence
+        >>> seqs = [minigrad.tensor([1.0]), minigrad.tensor([2.0, 3.0])]
+        >>> unpack_sequence(pack_sequence(seqs, enforce_sorted=False))
+        [tensor([1.]), tensor([2., 3.])]
+    """
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)

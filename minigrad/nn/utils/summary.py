@@ -40,7 +40,33 @@ def _table(rows, widths):
 
 def summary(model, *inputs, **kwargs):
     """Run model(*inputs, **kwargs) once (no grad) and print, and return, a table with each submodule's
-    dotted name, type, output shape and parameter count, then total / trainable / non-trainable counts."""
+    dotted name, type, output shape and parameter count, then total / trainable / non-trainable counts.
+
+    Args:
+        model: the Module.
+        *inputs: example inputs for one forward pass.
+        **kwargs: keyword arguments for the forward pass.
+
+    Returns:
+        The table as a string (also printed).
+
+    Example:
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> table = nn.utils.summary(model, minigrad.zeros(3, 4))
+        Sequential summary
+        ===================================
+        Layer (type)  Output Shape  Param #
+        ===================================
+        0 (Linear)    [3, 8]             40
+        1 (ReLU)      [3, 8]              0
+        2 (Linear)    [3, 2]             18
+        ===================================
+        Total params: 58
+        Trainable params: 58
+        Non-trainable params: 0
+        Output shape: [3, 2]
+        ===================================
+    """
     names = {}
     calls = {}
     handles = []
