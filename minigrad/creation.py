@@ -3,12 +3,20 @@ import math
 
 from . import backend as B
 from .errors import ArgumentError
-from .tensor import Tensor, size_arg as _size_arg
+from .tensor import Tensor, shape_arg
 from .random import backend_generator
 
 __all__ = ["zeros", "ones", "full", "empty", "arange", "linspace", "eye", "rand", "randn", "randint",
            "randperm", "zeros_like", "ones_like", "full_like", "empty_like", "rand_like", "randn_like",
            "randint_like", "normal"]
+
+
+def _size_arg(size, op):
+    """A shape for a new tensor: ints >= 0 (PyTorch's error for a negative one)."""
+    shape = shape_arg(size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
+    return shape
 
 
 def _finish(arr, requires_grad):

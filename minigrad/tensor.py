@@ -588,14 +588,6 @@ def shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
-def size_arg(size, op):
-    """A shape for a new tensor: ints >= 0 (PyTorch's error for a negative one)."""
-    shape = shape_arg(size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension: {list(shape)}")
-    return shape
-
-
 # The engine creates tensors (Function outputs, gradients for hooks, autograd.grad's results) but sits
 # below this module; this call is how it learns the class (see autograd.register_tensor_class).
 register_tensor_class(Tensor)

@@ -71,13 +71,13 @@ def test_to_dot_escapes_names():
     assert 'we\\"ird\\\\name' in dot
 
 
-# ------------------------------------------- the gate tables quote minigrad/nn/rnn.py verbatim
+# ------------------------------------------- the gate tables quote minigrad/nn/rnn_cells.py verbatim
 def _quoted_code_lines(page):
-    """Code cells of the tables whose header names `minigrad/nn/rnn.py` (the gate tables)."""
+    """Code cells of the tables whose header names `minigrad/nn/rnn_cells.py` (the gate tables)."""
     quoted, inside = [], False
     with open(page, encoding="utf-8") as f:
         for line in f:
-            if line.startswith("|") and "`minigrad/nn/rnn.py`" in line:
+            if line.startswith("|") and "`minigrad/nn/rnn_cells.py`" in line:
                 inside = True
             elif inside and not line.startswith("|"):
                 inside = False
@@ -90,15 +90,15 @@ def _quoted_code_lines(page):
 
 @pytest.mark.parametrize("page", make_assets.TABLE_PAGES, ids=os.path.basename)
 def test_gate_tables_quote_the_source(page):
-    path = os.path.join(make_assets.ROOT, "minigrad", "nn", "rnn.py")
+    path = os.path.join(make_assets.ROOT, "minigrad", "nn", "rnn_cells.py")
     if not os.path.exists(path):
-        pytest.skip("minigrad/nn/rnn.py is not there yet")
+        pytest.skip("minigrad/nn/rnn_cells.py is not there yet")
     with open(path, encoding="utf-8") as f:
         source = f.read()
     quoted = _quoted_code_lines(page)
     assert len(quoted) == 11, quoted  # 5 LSTM lines, 6 GRU lines
     for code in quoted:
-        assert code in source, f"{page} quotes a line that is not in minigrad/nn/rnn.py: {code}"
+        assert code in source, f"{page} quotes a line that is not in minigrad/nn/rnn_cells.py: {code}"
 
 
 # ------------------------------------------------------- the RNN tutorial's figures (rnn_figures.py)
