@@ -30,7 +30,7 @@ __all__ = ["RNNCellBase", "RNNCell", "LSTMCell", "GRUCell", "RNNBase", "RNN", "L
 
 # ------------------------------------------------------------- the modes: cell step and fused node
 def _lstm_step(x, h, c, w, w_hr):
-    return lstm_cell(x, (h, c), *w, w_hr=w_hr)
+    return lstm_cell(x, (h, c), *w, w_hr=w_hr)  # type: ignore[misc]  # w: 2 or 4 weights
 
 
 def _step_without_cell_state(cell):
