@@ -30,9 +30,10 @@ __all__ = ["set_num_threads", "get_num_threads", "gemm_threads", "blas_threads",
 # Read in this order; the first one set to a positive integer gives the default thread count.
 THREAD_ENV_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                    "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
-# 2*m*k*n from which a product is split between threads (measured on a 2-core AVX-512 Xeon:
-# below it, one thread is as fast on a quiet machine and much faster on a busy one).
-GEMM_PARALLEL_MIN_FLOPS = 2 ** 27
+# 2*m*k*n from which a product is split between threads (measured on a 2-core AVX-512 Xeon: the
+# medium LSTM's recurrent product, 64x256 @ 256x1024 = 2**25, pays on two threads when the machine is
+# quiet; the small one's, 2**22, does not; on a busy machine free_threads() keeps them on one).
+GEMM_PARALLEL_MIN_FLOPS = 2 ** 24
 
 
 def _cores():
