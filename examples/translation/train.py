@@ -71,6 +71,11 @@ def parse_args(argv=None):
                         "per-token loss; 0: the decoder is fed its own predictions, as in the "
                         "PyTorch tutorial's perplexity)")
     p.add_argument("--clip", type=float, default=1.0, help="max gradient norm (0: no clipping)")
+    p.add_argument("--label-smoothing", type=float, default=0.0,
+                   help="label smoothing of the training loss (the validation loss is plain cross entropy)")
+    p.add_argument("--warmup", type=int, default=0,
+                   help="raise the learning rate linearly from 0 to --lr over this many steps (Transformers "
+                        "train more stably with a few thousand)")
     p.add_argument("--epochs", type=int, default=8, help="total epochs (also when resuming)")
     p.add_argument("--batch-size", type=int, default=64, help="sentence pairs per batch")
     p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
@@ -100,9 +105,9 @@ def parse_args(argv=None):
     return args, runs.explicit_options(p, argv)
 
 
-def make_criterion(tgt_vocab):
+def make_criterion(tgt_vocab, label_smoothing=0.0):
     """Token-level cross entropy that ignores padding."""
-    return nn.CrossEntropyLoss(ignore_index=tgt_vocab[PAD])
+    return nn.CrossEntropyLoss(ignore_index=tgt_vocab[PAD], label_smoothing=label_smoothing)
 
 
 def batch_loss(model, criterion, batch, teacher_forcing):
@@ -125,12 +130,19 @@ def evaluate_loss(model, loader, criterion, teacher_forcing=0.0, progress=False)
     return total / max(count, 1)
 
 
-def train_epoch(model, loader, criterion, optimizer, args, desc, log=None):
+def warmup_lr(args, step):
+    """The learning rate of optimizer step `step` (counted from 1 over the whole run)."""
+    return args.lr * min(1.0, step / args.warmup) if args.warmup > 0 else args.lr
+
+
+def train_epoch(model, loader, criterion, optimizer, args, desc, log=None, first_step=1):
     """One pass over the training batches; returns the average per-token loss."""
     model.train()
     total, count = 0.0, 0
     bar = tqdm(loader, desc=desc, leave=False, disable=not args.progress)
-    for batch in bar:
+    for step, batch in enumerate(bar, first_step):
+        for group in optimizer.param_groups:
+            group["lr"] = warmup_lr(args, step)
         optimizer.zero_grad()
         loss, n = batch_loss(model, criterion, batch, args.teacher_forcing)
         loss.backward()
@@ -264,7 +276,7 @@ def main(argv=None):
         for p in model.parameters():
             nn.init.uniform_(p, -args.init_range, args.init_range)
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
-    criterion = make_criterion(tgt_vocab)
+    criterion, train_criterion = make_criterion(tgt_vocab), make_criterion(tgt_vocab, args.label_smoothing)
     history, best, start = [], float("inf"), 0
     if resume:
         model.load_state_dict(resume["model"])
@@ -287,8 +299,9 @@ def main(argv=None):
         mg.manual_seed(int(mg.randint(0, 2 ** 62, (1,), device="cpu").item()))
         t0 = time.time()
         train_loader.set_epoch(epoch - 1)
-        train_loss, = dp.mean([train_epoch(net, train_loader, criterion, optimizer, args,
-                                           f"epoch {epoch}/{args.epochs}", log or None)])
+        train_loss, = dp.mean([train_epoch(net, train_loader, train_criterion, optimizer, args,
+                                           f"epoch {epoch}/{args.epochs}", log or None,
+                                           (epoch - 1) * len(train_loader) + 1)])
         valid_loss, = dp.mean([evaluate_loss(model, dev_loader, criterion,
                                              args.eval_teacher_forcing)], dev_tokens)
         valid_tf = (valid_loss if args.eval_teacher_forcing >= 1.0
