@@ -13,7 +13,7 @@ minigrad does the same:
   that is set, else the number of cores this process may run on);
 * a matrix product uses more than one only when it has at least ``GEMM_PARALLEL_MIN_FLOPS``
   floating-point operations, and then no more than the cores that other programs left free over
-  the last half second (``gemm_threads``, ``free_threads``): never more busy threads than cores;
+  the last fifth of a second (``gemm_threads``, ``free_threads``): never more busy threads than cores;
 * the BLAS's own thread count is set for the duration of minigrad's product only (``blas_threads(n)``)
   and restored afterwards, so NumPy code of the user's own sees the count it had before.
 
@@ -109,7 +109,7 @@ def free_threads():
     A thread that shares its core with another program's is descheduled for whole time slices, and
     the threads that wait for it at the end of every product wait too: on a busy machine one thread
     is faster than two.  So the cores this process may use are counted, minus what the rest of the
-    machine used over the last half second (Linux: /proc/stat against this process's CPU time;
+    machine used over the last fifth of a second (Linux: /proc/stat against this process's CPU time;
     elsewhere nothing is subtracted)."""
     if _num_threads == 1:
         return 1
@@ -117,33 +117,46 @@ def free_threads():
 
 
 class _MachineLoad:
-    """How many cores other programs used over the last ``INTERVAL`` seconds (sampled lazily)."""
-    INTERVAL = 0.5
+    """How many cores other programs used over the last ``INTERVAL`` seconds (sampled lazily).
+
+    The window is refreshed by the calls themselves, so a process that has not asked for a while
+    holds an old sample: the average since then describes what ran while it was idle (another
+    process taking its turn, say), not what runs now.  So the first look, and any look after more
+    than ``STALE`` seconds, counts the processes runnable at this instant (less this thread) instead,
+    and starts a new window."""
+    INTERVAL = 0.2
+    STALE = 1.0
 
     def __init__(self):
         self.when = None        # (monotonic time, machine busy seconds, own CPU seconds)
         self.value = 0.0
 
     @staticmethod
-    def _machine_busy_seconds():
+    def _read_stat(runnable):
+        """(busy seconds of the whole machine, processes runnable now or None) from /proc/stat."""
         with open("/proc/stat") as f:
             fields = f.readline().split()[1:]
+            running = None
+            if runnable:        # the count is near the end, after the long interrupt lines
+                for line in f:
+                    if line.startswith("procs_running"):
+                        running = int(line.split()[1])
+                        break
         ticks = [int(v) for v in fields[:8]]     # user nice system idle iowait irq softirq steal
-        return (sum(ticks) - ticks[3] - ticks[4]) / _TICK
+        return (sum(ticks) - ticks[3] - ticks[4]) / _TICK, running
 
     def others(self):
         now = time.monotonic()
         if self.when is not None and now - self.when[0] < self.INTERVAL:
             return self.value
+        fresh = self.when is None or now - self.when[0] > self.STALE
         try:
-            sample = (now, self._machine_busy_seconds(), _own_cpu_seconds())
+            busy, running = self._read_stat(fresh)
+            sample = (now, busy, _own_cpu_seconds())
         except (OSError, ValueError, IndexError):
             return 0.0
-        if self.when is None:       # first look: the 1-minute load average, less this process
-            try:
-                self.value = max(0.0, os.getloadavg()[0] - 1)
-            except OSError:
-                self.value = 0.0
+        if fresh:
+            self.value = float(max(0, (running or 1) - 1))
         else:
             span = now - self.when[0]
             machine, own = sample[1] - self.when[1], sample[2] - self.when[2]

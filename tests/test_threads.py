@@ -138,3 +138,31 @@ def test_machine_load_is_sampled_from_the_system():
     first = load.others()
     assert first >= 0.0
     assert load.others() == first          # cached within the interval
+
+
+def test_machine_load_counts_runnable_processes_on_a_first_or_stale_look(monkeypatch):
+    """After a pause, the window's average describes the pause (another process taking its turn),
+    so the load is read from the processes runnable at that instant; within a window, from CPU time."""
+    load = threads._MachineLoad()
+    clock = [100.0]
+    stat = {"busy": 0.0, "running": 3}
+    own = [0.0]
+    monkeypatch.setattr(threads.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(threads, "_own_cpu_seconds", lambda: own[0])
+    monkeypatch.setattr(load, "_read_stat",
+                        lambda runnable: (stat["busy"], stat["running"] if runnable else None))
+    assert load.others() == 2.0                     # first look: 3 runnable, less this thread
+    clock[0] += 0.3                                 # a full window later: CPU time decides
+    stat["busy"], own[0] = 0.3, 0.3                 # only this process ran
+    assert load.others() == 0.0
+    clock[0] += 0.1
+    stat["running"] = 5
+    assert load.others() == 0.0                     # cached within the interval
+    clock[0] += 5.0                                 # stale: someone else ran 5 s, but now
+    stat["busy"] += 5.0                             # only this thread is runnable
+    stat["running"] = 1
+    assert load.others() == 0.0
+    clock[0] += 0.25                                # and busy again in the next window
+    stat["busy"] += 0.5
+    own[0] += 0.25
+    assert abs(load.others() - 1.0) < 1e-9

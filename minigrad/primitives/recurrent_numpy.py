@@ -11,6 +11,13 @@ from .split_rows import SPLIT_MIN, run_split
 FACTORS_AHEAD_MAX = 2 ** 20   # elements (rows * gate width): up to this, backward factors in one pass
 
 
+def _transposed(xp, w):
+    """w.T as a C-contiguous copy: the recurrent product h (B, H) @ W^T has few rows, and OpenBLAS
+    runs it 20-30% faster with a row-major right operand than with the transposed view (measured on
+    (32, 128) @ (128, 512) and (64, 256) @ (256, 1024)); the copy is paid once per sequence."""
+    return xp.ascontiguousarray(w.T)
+
+
 class NumPyLoops:
     """The RNN / LSTM / GRU time loops; ``threads`` (1 or 2) is how many threads may share a
     step's gate math."""
@@ -47,7 +54,7 @@ class NumPyLoops:
         h_prev of every step goes to hp (N, H); returns the saved (hp,)."""
         N, H = gates.shape
         gh = xp.empty_like(h)
-        w_t = w_hh.T
+        w_t = _transposed(xp, w_hh)
 
         def gate_math(r0, lo, hi):
             g, hs = gates[r0 + lo:r0 + hi], h[lo:hi]
@@ -110,7 +117,8 @@ class NumPyLoops:
         tmp = xp.empty_like(c)
         numer = xp.ones(4 * H, dtype=gates.dtype)          # 1 / (1 + e) for i, f, o and 2 / (1 + e) for g
         numer[2 * H:3 * H] = 2
-        w_t = w_hh.T
+        w_t = _transposed(xp, w_hh)
+        w_hr_t = None if w_hr is None else _transposed(xp, w_hr)
 
         def gate_math(r0, lo, hi):
             a, b = r0 + lo, r0 + hi
@@ -134,7 +142,7 @@ class NumPyLoops:
             xp.matmul(h[:bt], w_t, out=gh[:bt])
             self.rows(gate_math, r0, bt, 4 * H)
             if m is not None:
-                xp.matmul(m[r0:r1], w_hr.T, out=h[:bt])    # h = (o * tanh(c)) W_hr^T
+                xp.matmul(m[r0:r1], w_hr_t, out=h[:bt])    # h = (o * tanh(c)) W_hr^T
             y[r0:r1] = h[:bt]
         return (hp, cp, tc) if m is None else (hp, cp, tc, m)
 
@@ -206,7 +214,7 @@ class NumPyLoops:
         hn = xp.empty((N, H), dtype=gates.dtype)
         gh = xp.empty((h.shape[0], 3 * H), dtype=gates.dtype)
         tmp = xp.empty_like(h)
-        w_t = w_hh.T
+        w_t = _transposed(xp, w_hh)
 
         def gate_math(r0, lo, hi):
             a, b = r0 + lo, r0 + hi
