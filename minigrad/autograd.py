@@ -124,10 +124,11 @@ class Function:
         """Run forward on `args` and record the graph node when gradients are needed."""
         Tensor = _Tensor
         ctx = cls()
-        record = False
         grad_mode = _GradMode.enabled
-        arrays = []  # the arguments with each tensor replaced by its array (for Op._forward)
-        for a in args:
+        arrays = []   # the arguments with each tensor replaced by its array (for Op._forward)
+        inputs = []   # (position, tensor) of the tensor arguments
+        record = False
+        for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if grad_mode:
                     if a._base is not None and a._view_ver != a._version.value:
@@ -135,23 +136,21 @@ class Function:
                     if a._requires_grad:
                         record = True
                 arrays.append(a.array)
+                inputs.append((i, a))
             else:
                 arrays.append(a)
         if B._cupy is not None:
             _check_devices(cls, args)
         if record:  # where each input's gradient goes; forward may use needs_input_grad to save less
-            edges = []
-            needs = []
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
+            edges = [None] * len(args)
+            needs = [False] * len(args)
+            for i, a in inputs:
+                if a._requires_grad:
                     node = a.grad_fn
                     d = a.array
-                    edges.append((a, None, d.shape, d.dtype) if node is None else
-                                 (node, a._output_nr, d.shape, d.dtype))
-                    needs.append(True)
-                else:
-                    edges.append(None)
-                    needs.append(False)
+                    edges[i] = ((a, None, d.shape, d.dtype) if node is None else
+                                (node, a._output_nr, d.shape, d.dtype))
+                    needs[i] = True
             ctx._edges = edges
             ctx.needs_input_grad = tuple(needs)
         else:
@@ -172,7 +171,7 @@ class Function:
                 ctx._out_meta = tuple(None if r is None else (r.array.shape, r.array.dtype)
                                       for r in results)
             if ctx._saved:
-                ctx._checks = _version_checks(ctx, args, results, Tensor)
+                ctx._checks = _version_checks(ctx, inputs, results, Tensor)
         return results
 
 
@@ -191,24 +190,27 @@ def _wrap_output(ctx, o, i, record, Tensor):
     return Tensor._make(o, diff, ctx if diff else None, i)
 
 
-def _version_checks(ctx, args, results, Tensor):
+def _version_checks(ctx, inputs, results, Tensor):
     """Record the version of every saved tensor, to detect later in-place edits.  A saved Tensor is
-    checked directly; a saved array through the input or output tensor that holds it."""
+    checked directly; a saved array through the input or output tensor that holds it (`inputs`:
+    the (position, tensor) pairs of the call's tensor arguments)."""
     checks = []
-    outs = results if isinstance(results, tuple) else (results,)
     for s in ctx._saved:
         if isinstance(s, Tensor):
             checks.append((s._version, s._version.value, s.array))
             continue
-        for t in args:
-            if isinstance(t, Tensor) and t.array is s:
-                checks.append((t._version, t._version.value, s))
+        holder = None
+        for _, t in inputs:
+            if t.array is s:
+                holder = t
                 break
         else:
-            for t in outs:
+            for t in (results if isinstance(results, tuple) else (results,)):
                 if t is not None and t.array is s:
-                    checks.append((t._version, t._version.value, s))
+                    holder = t
                     break
+        if holder is not None:
+            checks.append((holder._version, holder._version.value, s))
     return tuple(checks)
 
 

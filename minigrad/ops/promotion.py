@@ -24,6 +24,8 @@ def is_scalar(x):
 
 def binary(fn, a, b, op):
     """Apply a broadcasting binary op, promoting dtypes the way PyTorch does."""
+    if a.__class__ is Tensor and b.__class__ is Tensor and a.array.dtype is b.array.dtype:
+        return fn.apply(a, b)   # the common case, nothing to promote
     if not isinstance(a, Tensor) and not is_scalar(a):
         a = coerce(a, b, op)
     if not isinstance(b, Tensor) and not is_scalar(b):
