@@ -196,10 +196,22 @@ def test_train_evaluate_translate_smoke(tmp_path):
     assert "widths ok" in proc.stdout, proc.stderr[-3000:]
 
 
+@needs_data
+def test_warmup_raises_the_learning_rate_linearly(tmp_path):
+    _run("train.py", *TINY, "--epochs", 1, "--lr", 0.004, "--warmup", 1000, "--label-smoothing", 0.1,
+         "--out", tmp_path / "run")
+    ckpt = mg.load(str(tmp_path / "run" / "last.ckpt"))
+    steps = ckpt["optimizer"]["state"][0]["step"]             # Adam counts the steps it took
+    assert steps >= 3
+    assert ckpt["optimizer"]["param_groups"][0]["lr"] == pytest.approx(0.004 * steps / 1000)
+    assert ckpt["config"]["label_smoothing"] == 0.1 and ckpt["config"]["warmup"] == 1000
+
+
 @pytest.mark.slow
 @needs_data
 def test_resume_continues_exactly(tmp_path):
-    opts = TINY + ["--dropout", 0.3, "--teacher-forcing", 0.5, "--arch", "attention", "--cell", "lstm"]
+    opts = TINY + ["--dropout", 0.3, "--teacher-forcing", 0.5, "--arch", "attention", "--cell", "lstm",
+                   "--warmup", 5, "--label-smoothing", 0.1]     # the schedule goes on across the stop
     _run("train.py", *opts, "--epochs", 2, "--out", tmp_path / "straight")
     _run("train.py", *opts, "--epochs", 1, "--out", tmp_path / "resumed")
     _run("train.py", "--resume", "--epochs", 2, "--out", tmp_path / "resumed", "--no-progress")
