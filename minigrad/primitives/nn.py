@@ -86,15 +86,20 @@ class CrossEntropy(Op):
         n_classes = logp.shape[1]
         # ignored targets get exactly 0, also when every target is ignored (g / 0 = inf), as in PyTorch
         s = xp.where(valid, _grad_scale(g, reduction, ctx.denom), 0)
-        p = xp.exp(logp)
-        grad = ((1 - eps) * s * wy)[:, None, :] * (p - _onehot(tt, n_classes, p.dtype))
+        hit = (1 - eps) * s * wy                       # (N, D): the weight of -log p[y]
+        # d/dz of -log p[y] is p - onehot(y), and of the smoothing term (1/C) sum_c w_c (-log p_c)
+        # it is p sum(w) / C - w / C: so grad = p * (hit + spread * sum(w)) - spread * w - hit at y,
+        # built in place on p (the logits of a large vocabulary make every extra pass costly)
+        spread = (s * valid) * (eps / n_classes) if eps else None
+        grad = xp.exp(logp)
+        scale = hit if not eps else hit + spread * (n_classes if w is None else w.sum())
+        grad *= scale.astype(grad.dtype, copy=False)[:, None, :]
         if eps:
-            sv = (s * valid)[:, None, :] * (eps / n_classes)
-            if w is None:
-                grad += sv * (p * n_classes - 1)
-            else:
-                grad += sv * (p * w.sum() - w[None, :, None])
-        return grad.astype(logp.dtype, copy=False), None
+            grad -= (spread[:, None, :] if w is None else spread[:, None, :] * w[None, :, None]
+                     ).astype(grad.dtype, copy=False)
+        rows, cols = xp.arange(tt.shape[0])[:, None], xp.arange(tt.shape[1])[None, :]
+        grad[rows, tt, cols] -= hit.astype(grad.dtype, copy=False)   # one target per (n, d)
+        return grad, None
 
 
 class CrossEntropyProbs(Op):
