@@ -31,8 +31,10 @@ class Mean(Op):
         for ax in axes:
             n *= a.shape[ax]
         ctx.n = n
+        if n:   # (ndarray.mean is slower for small arrays, and so is entering np.errstate)
+            return a.sum(axis=axes, keepdims=keepdim) / n
         with B.np.errstate(invalid="ignore", divide="ignore"):  # the mean of nothing is nan
-            return a.sum(axis=axes, keepdims=keepdim) / n  # (ndarray.mean is slower for small arrays)
+            return a.sum(axis=axes, keepdims=keepdim) / n
 
     @staticmethod
     def backward(ctx, g):
@@ -45,12 +47,15 @@ class Var(Op):
         n = 1
         for ax in axes:
             n *= a.shape[ax]
-        mean = a.mean(axis=axes, keepdims=True)
-        centred = a - mean
-        ctx.save_for_backward(centred)
         ctx.shape, ctx.axes, ctx.keepdim = a.shape, axes, keepdim
         ctx.denom = max(n - correction, 0)
-        with B.np.errstate(divide="ignore", invalid="ignore"):
+        if ctx.denom:   # the common case, without the cost of entering np.errstate
+            centred = a - a.sum(axis=axes, keepdims=True) / n
+            ctx.save_for_backward(centred)
+            return (centred * centred).sum(axis=axes, keepdims=keepdim) / ctx.denom
+        with B.np.errstate(divide="ignore", invalid="ignore"):  # no elements, or no degrees of freedom
+            centred = a - a.mean(axis=axes, keepdims=True)
+            ctx.save_for_backward(centred)
             return (centred * centred).sum(axis=axes, keepdims=keepdim) / ctx.denom
 
     @staticmethod
