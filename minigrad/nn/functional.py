@@ -168,7 +168,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         mask = B.xp_for(input.device).zeros(input.shape, dtype=dt)
     else:
         keep = B.random_uniform(input.shape, dt, input.device) >= p
-        mask = keep.astype(dt) * dt.type(1.0 / (1.0 - p))
+        mask = B.xp_for(input.device).multiply(keep, dt.type(1.0 / (1.0 - p)), dtype=dt)  # one pass
     if inplace:
         return input.mul_(Tensor._make(mask))
     return NN.DropoutMask.apply(input, mask)

@@ -210,40 +210,55 @@ class BCEWithLogits(Op):
 
 
 class FusedLayerNorm(Op):
-    """(x - mean) / sqrt(var + eps) * weight + bias over the last `k` dimensions (biased var)."""
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last `k` dimensions (biased var).
+
+    The normalised dimensions are the trailing ones, so both passes work on x seen as (rows, n):
+    the sums of squares and the backward's two row sums over the normalised axis are products with
+    a vector (einsum / matmul), which read each array once and build no temporary.
+    """
     node = "NativeLayerNorm"
 
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
-        axes = tuple(range(x.ndim - k, x.ndim))
         xp = B.get_array_module(x)
-        xc = x - x.mean(axis=axes, keepdims=True)
-        rstd = 1 / xp.sqrt((xc * xc).mean(axis=axes, keepdims=True) + eps)
-        xhat = xc * rstd
-        ctx.axes = axes
+        shape = x.shape
+        n = 1
+        for d in shape[x.ndim - k:]:
+            n *= d
+        x2 = x.reshape(-1, n)
+        xhat = x2 - x2.sum(axis=1, keepdims=True) / max(n, 1)       # centred, normalised below
+        rstd = 1 / xp.sqrt(xp.einsum("ij,ij->i", xhat, xhat)[:, None] / max(n, 1) + eps)
+        xhat *= rstd.astype(xhat.dtype, copy=False)
+        ctx.k, ctx.n = k, n
         ctx.save_for_backward(xhat, rstd, weight)
-        out = xhat
-        if weight is not None:
-            out = out * weight
+        out = xhat if weight is None else xhat * weight.reshape(n)
         if bias is not None:
-            out = out + bias
-        return out.astype(x.dtype, copy=False)
+            out = out + bias.reshape(n) if out is xhat else out.__iadd__(bias.reshape(n))
+        return out.reshape(shape).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
         xhat, rstd, weight = ctx.saved_tensors
-        axes = ctx.axes
-        lead = tuple(range(xhat.ndim - len(axes)))
+        shape, n = g.shape, ctx.n
+        g2 = g.reshape(-1, n)
         nx, nw, nb = ctx.needs_input_grad[:3]
         gx = gw = gb = None
-        if nx:
-            gh = g if weight is None else g * weight
-            gx = rstd * (gh - gh.mean(axis=axes, keepdims=True)
-                         - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
         if nw:
-            gw = (g * xhat).sum(axis=lead)
+            gw = (g2 * xhat).sum(axis=0).reshape(weight.shape)
         if nb:
-            gb = g.sum(axis=lead)
+            gb = g2.sum(axis=0).reshape(shape[len(shape) - ctx.k:])
+        if nx:
+            xp = B.get_array_module(g)
+            w = None if weight is None else weight.reshape(n)
+            gh = g2 if w is None else g2 * w
+            # dx = rstd (gh - mean(gh) - xhat mean(gh xhat)), the means over the normalised axis
+            mean_gh = (gh.sum(axis=1) if w is None else g2 @ w)[:, None] / n
+            mean_ghx = xp.einsum("ij,ij->i", gh, xhat)[:, None] / n
+            gx = xhat * mean_ghx
+            xp.subtract(gh, gx, out=gx)
+            gx -= mean_gh
+            gx *= rstd
+            gx = gx.reshape(shape)
         return gx, gw, gb
 
 
