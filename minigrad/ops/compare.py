@@ -354,12 +354,37 @@ def bitwise_not(a):
     return Tensor._make(~a.array)
 
 
+def _integral(x, op):
+    """The array (or Python number) of a bitwise operand; floating operands are refused as PyTorch
+    refuses them (NotImplementedError, a RuntimeError)."""
+    if isinstance(x, Tensor):
+        if x.array.dtype.kind == "f":
+            raise NotImplementedError(f"{op}: only integer and bool tensors are supported, got {x.dtype}")
+        return x.array
+    if isinstance(x, (bool, int)) or isinstance(x, B.np.integer):
+        return x
+    if isinstance(x, float):
+        raise NotImplementedError(f"{op}: only integer and bool operands are supported, got a float")
+    raise TypeError(f"{op}: expected a Tensor or an int, got {type(x).__name__}")
+
+
+def _bitwise(fn, a, b, op):
+    x, y = _integral(a, op), _integral(b, op)
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{op}: expected at least one Tensor operand")
+    try:
+        return Tensor._make(fn(x, y))
+    except ValueError:
+        raise RuntimeError(f"{op}: the shapes {tuple(getattr(x, 'shape', ()))} and "
+                           f"{tuple(getattr(y, 'shape', ()))} cannot be broadcast together") from None
+
+
 def bitwise_and(a, b):
     """Bitwise AND, `a & b`, for integer and bool tensors (no gradient).
 
     Args:
         a: a Tensor.
-        b: a Tensor or a number, broadcast against a.
+        b: a Tensor or an int, broadcast against a.
 
     Shape:
         a and b broadcast to a common shape, the output's shape.
@@ -367,8 +392,10 @@ def bitwise_and(a, b):
     Example:
         >>> minigrad.tensor([True, True]) & minigrad.tensor([True, False])
         tensor([ True, False])
+        >>> minigrad.bitwise_and(minigrad.tensor([6]), 3)
+        tensor([2])
     """
-    return Tensor._make(a.array & (b.array if isinstance(b, Tensor) else b))
+    return _bitwise(lambda x, y: x & y, a, b, "bitwise_and")
 
 
 def bitwise_or(a, b):
@@ -376,7 +403,7 @@ def bitwise_or(a, b):
 
     Args:
         a: a Tensor.
-        b: a Tensor or a number, broadcast against a.
+        b: a Tensor or an int, broadcast against a.
 
     Shape:
         a and b broadcast to a common shape, the output's shape.
@@ -385,7 +412,7 @@ def bitwise_or(a, b):
         >>> minigrad.tensor([5]) | minigrad.tensor([2])
         tensor([7])
     """
-    return Tensor._make(a.array | (b.array if isinstance(b, Tensor) else b))
+    return _bitwise(lambda x, y: x | y, a, b, "bitwise_or")
 
 
 def bitwise_xor(a, b):
@@ -393,7 +420,7 @@ def bitwise_xor(a, b):
 
     Args:
         a: a Tensor.
-        b: a Tensor or a number, broadcast against a.
+        b: a Tensor or an int, broadcast against a.
 
     Shape:
         a and b broadcast to a common shape, the output's shape.
@@ -402,4 +429,88 @@ def bitwise_xor(a, b):
         >>> minigrad.tensor([5]) ^ minigrad.tensor([1])
         tensor([4])
     """
-    return Tensor._make(a.array ^ (b.array if isinstance(b, Tensor) else b))
+    return _bitwise(lambda x, y: x ^ y, a, b, "bitwise_xor")
+
+
+def _truth(x, op):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument must be Tensor, not {type(x).__name__}")
+    return x.array
+
+
+def logical_not(a):
+    """Elementwise NOT of the truth values (nonzero is true): a bool tensor (no gradient).
+
+    Args:
+        a: a Tensor of any dtype.
+
+    Shape:
+        Input `(*)`; output the same shape, dtype bool.
+
+    Example:
+        >>> minigrad.logical_not(minigrad.tensor([0.0, 2.0]))
+        tensor([ True, False])
+    """
+    x = _truth(a, "logical_not")
+    return Tensor._make(B.get_array_module(x).logical_not(x))
+
+
+def _logical(name, a, b):
+    x, y = _truth(a, name), _truth(b, name)
+    xp = B.get_array_module(x)
+    try:
+        return Tensor._make(getattr(xp, name)(x, y))
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be "
+                           f"broadcast together") from None
+
+
+def logical_and(a, b):
+    """Elementwise AND of the truth values of two tensors (nonzero is true): a bool tensor.
+
+    Args:
+        a: a Tensor of any dtype.
+        b: a Tensor of any dtype, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.logical_and(minigrad.tensor([1, 0, 2]), minigrad.tensor([3.0, 1.0, 0.0]))
+        tensor([ True, False, False])
+    """
+    return _logical("logical_and", a, b)
+
+
+def logical_or(a, b):
+    """Elementwise OR of the truth values of two tensors (nonzero is true): a bool tensor.
+
+    Args:
+        a: a Tensor of any dtype.
+        b: a Tensor of any dtype, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.logical_or(minigrad.tensor([1, 0]), minigrad.tensor([0, 0]))
+        tensor([ True, False])
+    """
+    return _logical("logical_or", a, b)
+
+
+def logical_xor(a, b):
+    """Elementwise XOR of the truth values of two tensors (nonzero is true): a bool tensor.
+
+    Args:
+        a: a Tensor of any dtype.
+        b: a Tensor of any dtype, broadcast against a.
+
+    Shape:
+        a and b broadcast to a common shape, the output's shape.
+
+    Example:
+        >>> minigrad.logical_xor(minigrad.tensor([1, 0]), minigrad.tensor([1, 1]))
+        tensor([False,  True])
+    """
+    return _logical("logical_xor", a, b)

@@ -68,6 +68,10 @@ TABLE = [
     ("isfinite", C.isfinite, "FM"), ("allclose", C.allclose, "FM"), ("equal", C.equal, "FM"),
     ("sign", C.sign, "FM"), ("floor", C.floor, "FM"), ("ceil", C.ceil, "FM"),
     ("round", C.round, "FM"), ("nonzero", C.nonzero, "FM"),
+    ("bitwise_not", C.bitwise_not, "FM"), ("bitwise_and", C.bitwise_and, "FM"),
+    ("bitwise_or", C.bitwise_or, "FM"), ("bitwise_xor", C.bitwise_xor, "FM"),
+    ("logical_not", C.logical_not, "FM"), ("logical_and", C.logical_and, "FM"),
+    ("logical_or", C.logical_or, "FM"), ("logical_xor", C.logical_xor, "FM"),
     # matrix products (ops/linalg.py)
     ("matmul", L.matmul, "FM"), ("mm", L.mm, "FM"), ("bmm", L.bmm, "FM"), ("dot", L.dot, "FM"),
     ("outer", L.outer, "FM"),

@@ -127,7 +127,8 @@ def squeeze(a, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         axes = {normalize_dim(d, a.ndim, "squeeze") for d in dims}
         shape = tuple(s for i, s in enumerate(a.shape) if not (i in axes and s == 1))
-    return reshape(a, shape) if shape != a.shape else a
+    overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+    return mark_view(S.Squeeze.apply(a, shape, overload=overload), a, "reshape")
 
 
 def unsqueeze(a, dim):
@@ -149,7 +150,7 @@ def unsqueeze(a, dim):
     """
     d = normalize_dim(dim, a.ndim + 1, "unsqueeze")
     shape = a.shape[:d] + (1,) + a.shape[d:]
-    return mark_view(S.Reshape.apply(a, shape), a, "reshape")
+    return mark_view(S.Unsqueeze.apply(a, shape), a, "reshape")
 
 
 def expand(a, *sizes):
@@ -582,12 +583,12 @@ def flip(a, dims):
 def _triangle(a, diagonal, lower, op):
     """a with the entries outside the lower (upper) triangle of its last two dims set to 0."""
     from .. import backend as B
-    from ..primitives.elementwise import Where
+    from ..primitives.elementwise import Tril, Triu
     if a.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got {a.ndim}")
     xp = B.get_array_module(a.array)
     keep = (xp.tril if lower else xp.triu)(xp.ones(a.shape[-2:], dtype=bool), int(diagonal))
-    return Where.apply(keep, a, xp.zeros((), dtype=a.array.dtype))
+    return (Tril if lower else Triu).apply(keep, a, xp.zeros((), dtype=a.array.dtype))
 
 
 def tril(a, diagonal=0):

@@ -17,6 +17,21 @@ class Reshape(Op):
         return g.reshape(ctx.src)
 
 
+class Unsqueeze(Reshape):
+    """unsqueeze: a Reshape under PyTorch's node name."""
+    node = "Unsqueeze"
+
+
+class Squeeze(Reshape):
+    """squeeze: a Reshape under PyTorch's node names (overload 0: all dims, 1: one dim, 2: a tuple)."""
+    node = "Squeeze"
+
+    @staticmethod
+    def forward(ctx, a, shape, overload=0):
+        ctx.overload = overload
+        return Reshape.forward(ctx, a, shape)
+
+
 def infer_shape(shape, numel, op="view"):
     """Resolve one -1 in `shape` and check that it holds `numel` elements (PyTorch's message)."""
     shape = tuple(int(s) for s in shape)
