@@ -2,6 +2,7 @@
 split, chunk, unbind), repeat, roll and flip.  Results that share memory are marked as views."""
 import builtins
 
+from .. import backend as B
 from ..primitives import shape as S
 from ..primitives.base import normalize_dim
 from ..tensor import shape_arg
@@ -127,7 +128,7 @@ def squeeze(a, dim=None):
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         axes = {normalize_dim(d, a.ndim, "squeeze") for d in dims}
         shape = tuple(s for i, s in enumerate(a.shape) if not (i in axes and s == 1))
-    overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+    overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1   # PyTorch's node
     return mark_view(S.Squeeze.apply(a, shape, overload=overload), a, "reshape")
 
 
@@ -582,13 +583,11 @@ def flip(a, dims):
 
 def _triangle(a, diagonal, lower, op):
     """a with the entries outside the lower (upper) triangle of its last two dims set to 0."""
-    from .. import backend as B
-    from ..primitives.elementwise import Tril, Triu
     if a.ndim < 2:
         raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions, got {a.ndim}")
     xp = B.get_array_module(a.array)
     keep = (xp.tril if lower else xp.triu)(xp.ones(a.shape[-2:], dtype=bool), int(diagonal))
-    return (Tril if lower else Triu).apply(keep, a, xp.zeros((), dtype=a.array.dtype))
+    return (S.Tril if lower else S.Triu).apply(keep, a, xp.zeros((), dtype=a.array.dtype))
 
 
 def tril(a, diagonal=0):

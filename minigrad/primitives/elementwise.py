@@ -493,13 +493,3 @@ class Clone(Op):
     @staticmethod
     def backward(ctx, g):
         return g
-
-
-class Tril(Where):
-    """tril: Where(keep, a, 0) with a (m, n) mask of the kept triangle, under PyTorch's node name."""
-    node = "Tril"
-
-
-class Triu(Where):
-    """triu: as Tril, for the upper triangle."""
-    node = "Triu"

@@ -1,6 +1,7 @@
 """Shape ops: reshape/view, transpose, permute, expand, cat, stack, split, unbind, flip."""
 from .. import backend as B
 from .base import Op
+from .elementwise import Where
 
 
 class Reshape(Op):
@@ -171,3 +172,13 @@ class PadSequence(Op):
         if not ctx.batch_first:
             g = B.get_array_module(g).swapaxes(g, 0, 1)
         return tuple(g[j, sl] for j, sl in enumerate(ctx.slices))
+
+
+class Tril(Where):
+    """tril: Where(keep, a, 0) with a (m, n) mask of the kept triangle, under PyTorch's node name."""
+    node = "Tril"
+
+
+class Triu(Where):
+    """triu: as Tril, for the upper triangle."""
+    node = "Triu"
