@@ -12,13 +12,18 @@ def _compare(a, b, name):
     if name in _SYMBOLS and not _comparable(b):  # Python's own message (NumPy's would be a ufunc's)
         raise TypeError(f"'{_SYMBOLS[name]}' not supported between instances of 'Tensor' and "
                         f"'{type(b).__name__}'")
-    xp = B.get_array_module(a.array)
-    bd = b.array if isinstance(b, Tensor) else b
+    return _ufunc(name, a.array, b.array if isinstance(b, Tensor) else b)
+
+
+def _ufunc(name, x, y):
+    """The backend's ufunc `name` on arrays or numbers, as a Tensor without gradient; operands that
+    do not broadcast raise a RuntimeError naming both shapes."""
+    xp = B.get_array_module(x if B.is_array(x) else y)
     try:
-        out = getattr(xp, name)(a.array, bd)
+        out = getattr(xp, name)(x, y)
     except ValueError:
-        raise RuntimeError(f"{name}: the shapes {a.shape} and {tuple(getattr(bd, 'shape', ()))} cannot "
-                           f"be broadcast together") from None
+        raise RuntimeError(f"{name}: the shapes {tuple(getattr(x, 'shape', ()))} and "
+                           f"{tuple(getattr(y, 'shape', ()))} cannot be broadcast together") from None
     return Tensor._make(xp.asarray(out), False, None, 0)
 
 
@@ -368,15 +373,11 @@ def _integral(x, op):
     raise TypeError(f"{op}: expected a Tensor or an int, got {type(x).__name__}")
 
 
-def _bitwise(fn, a, b, op):
-    x, y = _integral(a, op), _integral(b, op)
+def _bitwise(name, a, b):
+    x, y = _integral(a, name), _integral(b, name)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
-        raise TypeError(f"{op}: expected at least one Tensor operand")
-    try:
-        return Tensor._make(fn(x, y))
-    except ValueError:
-        raise RuntimeError(f"{op}: the shapes {tuple(getattr(x, 'shape', ()))} and "
-                           f"{tuple(getattr(y, 'shape', ()))} cannot be broadcast together") from None
+        raise TypeError(f"{name}: expected at least one Tensor operand")
+    return _ufunc(name, x, y)
 
 
 def bitwise_and(a, b):
@@ -395,7 +396,7 @@ def bitwise_and(a, b):
         >>> minigrad.bitwise_and(minigrad.tensor([6]), 3)
         tensor([2])
     """
-    return _bitwise(lambda x, y: x & y, a, b, "bitwise_and")
+    return _bitwise("bitwise_and", a, b)
 
 
 def bitwise_or(a, b):
@@ -412,7 +413,7 @@ def bitwise_or(a, b):
         >>> minigrad.tensor([5]) | minigrad.tensor([2])
         tensor([7])
     """
-    return _bitwise(lambda x, y: x | y, a, b, "bitwise_or")
+    return _bitwise("bitwise_or", a, b)
 
 
 def bitwise_xor(a, b):
@@ -429,7 +430,7 @@ def bitwise_xor(a, b):
         >>> minigrad.tensor([5]) ^ minigrad.tensor([1])
         tensor([4])
     """
-    return _bitwise(lambda x, y: x ^ y, a, b, "bitwise_xor")
+    return _bitwise("bitwise_xor", a, b)
 
 
 def _truth(x, op):
@@ -456,13 +457,7 @@ def logical_not(a):
 
 
 def _logical(name, a, b):
-    x, y = _truth(a, name), _truth(b, name)
-    xp = B.get_array_module(x)
-    try:
-        return Tensor._make(getattr(xp, name)(x, y))
-    except ValueError:
-        raise RuntimeError(f"{name}: the shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be "
-                           f"broadcast together") from None
+    return _ufunc(name, _truth(a, name), _truth(b, name))
 
 
 def logical_and(a, b):
